@@ -1,0 +1,137 @@
+#include "lib/config/server_config.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/io/tokenizer.h"
+#include "google/protobuf/text_format.h"
+
+namespace kaiku::config {
+namespace {
+
+using ::kaiku::config::v1::ServerConfig;
+
+void SetDuration(absl::Duration d, google::protobuf::Duration* out) {
+  out->set_seconds(absl::ToInt64Seconds(d));
+  out->set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(d - absl::Seconds(absl::ToInt64Seconds(d)))));
+}
+
+class CollectErrors : public google::protobuf::io::ErrorCollector {
+ public:
+  explicit CollectErrors(absl::string_view source) : source_(source) {}
+  void AddError(int line, int column, const std::string& message) override {
+    errors_.push_back(absl::StrCat(source_, ":", line + 1, ":", column + 1, ": ", message));
+  }
+  void AddWarning(int line, int column, const std::string& message) override {
+    AddError(line, column, message);
+  }
+  std::string Joined() const { return absl::StrJoin(errors_, "; "); }
+
+ private:
+  std::string source_;
+  std::vector<std::string> errors_;
+};
+
+absl::Status FieldError(absl::string_view field, absl::string_view what) {
+  return absl::InvalidArgumentError(absl::StrCat("config field ", field, ": ", what));
+}
+
+}  // namespace
+
+absl::Duration ToAbslDuration(const google::protobuf::Duration& d) {
+  return absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
+}
+
+ServerConfig DefaultServerConfig() {
+  ServerConfig c;
+  c.set_listen("127.0.0.1:50051");
+  c.set_data_dir("./data");
+  c.set_durability("process");
+  SetDuration(absl::Hours(24 * 90), c.mutable_retention());
+  SetDuration(absl::Hours(24 * 7), c.mutable_dedupe_window());
+  SetDuration(absl::Minutes(5), c.mutable_max_future_skew());
+  SetDuration(absl::Seconds(10), c.mutable_shutdown_grace());
+  c.mutable_ingest()->set_shards(2);
+  c.mutable_ingest()->set_max_queued_events(200000);
+  c.mutable_ingest()->set_max_batch_events(8192);
+  c.mutable_storage()->set_block_cache_bytes(int64_t{256} << 20);
+  c.mutable_storage()->set_write_buffer_bytes(int64_t{64} << 20);
+  return c;
+}
+
+absl::StatusOr<ServerConfig> ParseServerConfig(absl::string_view text,
+                                               absl::string_view source) {
+  ServerConfig from_file;
+  CollectErrors errors(source);
+  google::protobuf::TextFormat::Parser parser;
+  parser.RecordErrorsTo(&errors);
+  if (!parser.ParseFromString(std::string(text), &from_file)) {
+    return absl::InvalidArgumentError(errors.Joined());
+  }
+  ServerConfig config = DefaultServerConfig();
+  config.MergeFrom(from_file);
+  return config;
+}
+
+absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read config file ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseServerConfig(text.str(), path);
+}
+
+absl::Status ValidateServerConfig(const ServerConfig& c) {
+  if (c.listen().empty() || !absl::StrContains(c.listen(), ':')) {
+    return FieldError("listen", "must be host:port");
+  }
+  if (c.data_dir().empty()) return FieldError("data_dir", "must not be empty");
+  if (c.durability() != "process" && c.durability() != "fsync") {
+    return FieldError("durability", "must be \"process\" or \"fsync\"");
+  }
+  if (ToAbslDuration(c.retention()) < absl::Hours(1)) {
+    return FieldError("retention", "must be at least 1 hour");
+  }
+  if (ToAbslDuration(c.dedupe_window()) < absl::Hours(24)) {
+    return FieldError("dedupe_window", "must be at least 24 hours");
+  }
+  if (ToAbslDuration(c.max_future_skew()) < absl::ZeroDuration()) {
+    return FieldError("max_future_skew", "must not be negative");
+  }
+  if (ToAbslDuration(c.shutdown_grace()) < absl::ZeroDuration()) {
+    return FieldError("shutdown_grace", "must not be negative");
+  }
+  if (c.ingest().shards() < 1 || c.ingest().shards() > 64) {
+    return FieldError("ingest.shards", "must be 1..64");
+  }
+  if (c.ingest().max_queued_events() < 1000) {
+    return FieldError("ingest.max_queued_events", "must be at least 1000");
+  }
+  if (c.ingest().max_batch_events() < 1) {
+    return FieldError("ingest.max_batch_events", "must be at least 1");
+  }
+  if (c.storage().block_cache_bytes() < (1 << 20)) {
+    return FieldError("storage.block_cache_bytes", "must be at least 1 MiB");
+  }
+  if (c.storage().write_buffer_bytes() < (1 << 20)) {
+    return FieldError("storage.write_buffer_bytes", "must be at least 1 MiB");
+  }
+  if (c.keys_file().empty() && !IsLoopbackListenAddress(c.listen())) {
+    return FieldError("listen",
+                      "without keys_file the server runs without authentication, so it may "
+                      "only listen on loopback (127.0.0.1, [::1] or localhost)");
+  }
+  return absl::OkStatus();
+}
+
+bool IsLoopbackListenAddress(absl::string_view listen) {
+  size_t colon = listen.rfind(':');
+  absl::string_view host = listen.substr(0, colon);
+  return absl::StartsWith(host, "127.") || host == "[::1]" || host == "localhost";
+}
+
+}  // namespace kaiku::config

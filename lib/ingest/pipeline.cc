@@ -1,0 +1,197 @@
+#include "lib/ingest/pipeline.h"
+
+#include <algorithm>
+#include <deque>
+#include <thread>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/hash/hash.h"
+#include "absl/strings/str_cat.h"
+#include "lib/common/logging.h"
+
+namespace kaiku::ingest {
+
+// One Submit call, shared by the work items of every shard it touches.
+struct IngestPipeline::Request {
+  std::string tenant;
+  std::vector<const kaiku::v1::Event*> events;
+  std::vector<StoreOutcome> outcomes;  // each index written by exactly one worker
+  std::atomic<int> parts_left{0};
+  absl::Mutex mu;
+  absl::Status status ABSL_GUARDED_BY(mu);
+  Done done;
+};
+
+// The events of one request that belong to one shard.
+struct IngestPipeline::WorkItem {
+  std::shared_ptr<Request> request;
+  std::vector<uint32_t> indices;
+};
+
+struct IngestPipeline::Shard {
+  absl::Mutex mu;
+  std::deque<WorkItem> queue ABSL_GUARDED_BY(mu);
+  bool stopping ABSL_GUARDED_BY(mu) = false;
+  std::thread thread;
+};
+
+IngestPipeline::IngestPipeline(storage::Store* store, const PipelineOptions& options)
+    : store_(store), options_([&] {
+        PipelineOptions o = options;
+        o.shards = std::clamp(o.shards, 1, 64);
+        o.max_queued_events = std::max(o.max_queued_events, 1);
+        o.max_batch_events = std::max(o.max_batch_events, 1);
+        if (o.clock == nullptr) o.clock = Clock::Real();
+        return o;
+      }()) {
+  for (int i = 0; i < options_.shards; ++i) shards_.push_back(std::make_unique<Shard>());
+  for (auto& shard : shards_) {
+    Shard* s = shard.get();
+    s->thread = std::thread([this, s] { RunWorker(s); });
+  }
+}
+
+IngestPipeline::~IngestPipeline() { Stop(); }
+
+absl::Status IngestPipeline::Submit(absl::string_view tenant,
+                                    std::vector<const kaiku::v1::Event*> events, Done done) {
+  auto request = std::make_shared<Request>();
+  request->tenant = std::string(tenant);
+  request->events = std::move(events);
+  request->outcomes.assign(request->events.size(), StoreOutcome::kStored);
+  request->done = std::move(done);
+  const size_t n = request->events.size();
+
+  // Repeats of an event_id within the request are duplicates of its first occurrence, even
+  // when they name different visitors (and so would land on different shards).
+  std::vector<std::vector<uint32_t>> per_shard(shards_.size());
+  absl::flat_hash_set<absl::string_view> seen;
+  seen.reserve(n);
+  int64_t to_write = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    const kaiku::v1::Event& e = *request->events[i];
+    if (!seen.insert(e.event_id()).second) {
+      request->outcomes[i] = StoreOutcome::kDuplicate;
+      continue;
+    }
+    size_t shard = absl::HashOf(tenant, absl::string_view(e.visitor_id())) % shards_.size();
+    per_shard[shard].push_back(i);
+    ++to_write;
+  }
+
+  absl::ReaderMutexLock stop_lock(&stop_mu_);
+  if (stopped_) return absl::UnavailableError("the server is shutting down");
+  if (to_write == 0) {
+    std::move(request->done)(absl::OkStatus(), std::move(request->outcomes));
+    return absl::OkStatus();
+  }
+  if (queued_events_.fetch_add(to_write, std::memory_order_relaxed) + to_write >
+      options_.max_queued_events) {
+    queued_events_.fetch_sub(to_write, std::memory_order_relaxed);
+    return absl::ResourceExhaustedError(
+        absl::StrCat("ingest queue full (", options_.max_queued_events,
+                     " events queued); retry with backoff"));
+  }
+  int parts = 0;
+  for (const auto& indices : per_shard) parts += indices.empty() ? 0 : 1;
+  request->parts_left.store(parts, std::memory_order_relaxed);
+  for (size_t s = 0; s < shards_.size(); ++s) {
+    if (per_shard[s].empty()) continue;
+    Shard* shard = shards_[s].get();
+    absl::MutexLock lock(&shard->mu);
+    shard->queue.push_back(WorkItem{request, std::move(per_shard[s])});
+  }
+  return absl::OkStatus();
+}
+
+void IngestPipeline::Stop() {
+  {
+    absl::MutexLock lock(&stop_mu_);
+    if (stopped_) return;
+    stopped_ = true;
+  }
+  for (auto& shard : shards_) {
+    absl::MutexLock lock(&shard->mu);
+    shard->stopping = true;
+  }
+  for (auto& shard : shards_) {
+    if (shard->thread.joinable()) shard->thread.join();
+  }
+}
+
+void IngestPipeline::RunWorker(Shard* shard) {
+  std::vector<WorkItem> items;
+  while (true) {
+    items.clear();
+    {
+      absl::MutexLock lock(&shard->mu);
+      shard->mu.Await(absl::Condition(
+          +[](Shard* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu) {
+            return !s->queue.empty() || s->stopping;
+          },
+          shard));
+      if (shard->queue.empty()) return;  // stopping, and everything is written
+      size_t events = 0;
+      while (!shard->queue.empty() &&
+             (items.empty() ||
+              events + shard->queue.front().indices.size() <=
+                  static_cast<size_t>(options_.max_batch_events))) {
+        events += shard->queue.front().indices.size();
+        items.push_back(std::move(shard->queue.front()));
+        shard->queue.pop_front();
+      }
+    }
+    WriteGroup(items);
+  }
+}
+
+void IngestPipeline::WriteGroup(std::vector<WorkItem>& items) {
+  const int64_t now_micros = absl::ToUnixMicros(options_.clock->Now());
+  std::unique_ptr<storage::StoreBatch> batch = store_->NewBatch();
+  // (tenant, event_id) pairs put into this batch; views into the requests, alive here.
+  absl::flat_hash_set<std::pair<absl::string_view, absl::string_view>> in_batch;
+  absl::Status status;
+  int64_t events = 0;
+  for (WorkItem& item : items) {
+    Request& request = *item.request;
+    events += static_cast<int64_t>(item.indices.size());
+    for (uint32_t i : item.indices) {
+      if (!status.ok()) break;
+      const kaiku::v1::Event& e = *request.events[i];
+      if (!in_batch.emplace(request.tenant, e.event_id()).second) {
+        request.outcomes[i] = StoreOutcome::kDuplicate;
+        continue;
+      }
+      absl::StatusOr<bool> seen = store_->ContainsEventId(request.tenant, e.event_id());
+      if (!seen.ok()) {
+        status = seen.status();
+      } else if (*seen) {
+        request.outcomes[i] = StoreOutcome::kDuplicate;
+      } else {
+        batch->PutEvent(request.tenant, e, now_micros);
+      }
+    }
+  }
+  if (status.ok() && batch->size() > 0) status = store_->Commit(batch.get(), options_.sync);
+  queued_events_.fetch_sub(events, std::memory_order_relaxed);
+  for (WorkItem& item : items) FinishPart(item.request, status);
+}
+
+void IngestPipeline::FinishPart(const std::shared_ptr<Request>& request,
+                                const absl::Status& status) {
+  if (!status.ok()) {
+    absl::MutexLock lock(&request->mu);
+    if (request->status.ok()) request->status = status;
+  }
+  // acq_rel: the last part sees every other worker's writes to `outcomes`.
+  if (request->parts_left.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  absl::Status final_status;
+  {
+    absl::MutexLock lock(&request->mu);
+    final_status = request->status;
+  }
+  std::move(request->done)(std::move(final_status), std::move(request->outcomes));
+}
+
+}  // namespace kaiku::ingest

@@ -1,0 +1,109 @@
+// The ingest pipeline: validated events in, durable timeline entries out.
+//
+// Visitors are sharded by hash of (tenant, visitor_id) across `shards` single-writer
+// workers. Each worker owns its visitors: it drains its queue, checks each event_id against
+// the dedupe index (and against the batch it is building), puts the new events into one
+// WriteBatch and commits it — one group commit for every request it drained. A request's
+// `done` runs once every worker holding a part of it has committed that part.
+//
+//   caller thread ── Submit ──> [shard queue 0] ── worker 0 ── WriteBatch ──> RocksDB
+//                          └──> [shard queue 1] ── worker 1 ── WriteBatch ──┘
+//
+// Backpressure: at most `max_queued_events` events are queued or being written over all
+// shards; a Submit that would exceed it fails with RESOURCE_EXHAUSTED, before anything of it
+// is queued. Submit never blocks on I/O.
+//
+// Ordering and single writer: all events of one visitor go through the same worker, in
+// submission order, so per-visitor work (dedupe now, scoring later) needs no locks.
+//
+// Thread safety: Submit and Stop may be called from any thread.
+#ifndef KAIKU_LIB_INGEST_PIPELINE_H_
+#define KAIKU_LIB_INGEST_PIPELINE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "kaiku/v1/event.pb.h"
+#include "lib/common/clock.h"
+#include "lib/storage/store.h"
+
+namespace kaiku::ingest {
+
+struct PipelineOptions {
+  // Number of single-writer workers. Clamped to 1..64. Default: 2.
+  int shards = 2;
+  // Most events queued or in a write over all shards. Default: 200000.
+  int max_queued_events = 200000;
+  // Most events one worker puts into one WriteBatch. Default: 8192.
+  int max_batch_events = 8192;
+  // Sync the write-ahead log on every commit (durability=fsync). Default: false.
+  bool sync = false;
+  // Arrival time stamps. Must outlive the pipeline. Default: the real clock.
+  const Clock* clock = Clock::Real();
+};
+
+// What happened to one submitted event.
+enum class StoreOutcome : uint8_t {
+  kStored = 0,
+  // Its event_id was already stored (or appeared earlier in the same request).
+  kDuplicate = 1,
+};
+
+class IngestPipeline {
+ public:
+  // Called exactly once per accepted Submit, from a worker thread (or from Submit itself
+  // for an empty request). With an OK status, `outcomes[i]` is the outcome of events[i]
+  // and every event is durable; otherwise nothing may be reported as stored (some events
+  // may have been stored; a retry finds them as duplicates).
+  using Done = absl::AnyInvocable<void(absl::Status status,
+                                       std::vector<StoreOutcome> outcomes) &&>;
+
+  // Starts the workers. `store` must outlive the pipeline.
+  IngestPipeline(storage::Store* store, const PipelineOptions& options);
+  IngestPipeline(const IngestPipeline&) = delete;
+  IngestPipeline& operator=(const IngestPipeline&) = delete;
+  // Stops (see Stop).
+  ~IngestPipeline();
+
+  // Queues valid events of one tenant. The events (and `tenant`'s bytes are copied) must
+  // stay valid until `done` has run. Errors (then `done` is never called):
+  // RESOURCE_EXHAUSTED when the queues are full, UNAVAILABLE after Stop.
+  absl::Status Submit(absl::string_view tenant, std::vector<const kaiku::v1::Event*> events,
+                      Done done);
+
+  // Refuses new work, writes everything already queued, joins the workers. Idempotent.
+  void Stop();
+
+  // Events queued or being written now.
+  int64_t queued_events() const { return queued_events_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Request;
+  struct WorkItem;
+  struct Shard;
+
+  void RunWorker(Shard* shard);
+  // Writes one drained group of items and completes them.
+  void WriteGroup(std::vector<WorkItem>& items);
+  static void FinishPart(const std::shared_ptr<Request>& request, const absl::Status& status);
+
+  storage::Store* const store_;
+  const PipelineOptions options_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::atomic<int64_t> queued_events_{0};
+
+  absl::Mutex stop_mu_;
+  bool stopped_ ABSL_GUARDED_BY(stop_mu_) = false;
+};
+
+}  // namespace kaiku::ingest
+
+#endif  // KAIKU_LIB_INGEST_PIPELINE_H_

@@ -1,0 +1,98 @@
+#include "lib/storage/key_codec.h"
+
+#include "lib/common/logging.h"
+
+namespace kaiku::storage {
+namespace {
+
+constexpr uint64_t kSignBit = uint64_t{1} << 63;
+
+void AppendLengthPrefixed(absl::string_view s, std::string* out) {
+  CHECK(s.size() <= kMaxKeyStringBytes) << "key string too long: " << s.size();
+  out->push_back(static_cast<char>(s.size()));
+  out->append(s.data(), s.size());
+}
+
+bool ConsumeLengthPrefixed(absl::string_view* in, absl::string_view* s) {
+  if (in->empty()) return false;
+  size_t n = static_cast<uint8_t>((*in)[0]);
+  if (in->size() < 1 + n) return false;
+  *s = in->substr(1, n);
+  in->remove_prefix(1 + n);
+  return true;
+}
+
+}  // namespace
+
+void AppendTimeMicros(int64_t micros, std::string* out) {
+  uint64_t v = static_cast<uint64_t>(micros) ^ kSignBit;
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out->push_back(static_cast<char>((v >> shift) & 0xff));
+  }
+}
+
+int64_t DecodeTimeMicros(absl::string_view in) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(in[i]);
+  return static_cast<int64_t>(v ^ kSignBit);
+}
+
+std::string TimelineVisitorPrefix(absl::string_view tenant, absl::string_view visitor_id) {
+  std::string key;
+  key.reserve(2 + tenant.size() + visitor_id.size());
+  AppendLengthPrefixed(tenant, &key);
+  AppendLengthPrefixed(visitor_id, &key);
+  return key;
+}
+
+std::string TimelineKey(absl::string_view tenant, absl::string_view visitor_id,
+                        int64_t event_time_micros, absl::string_view event_id) {
+  std::string key = TimelineVisitorPrefix(tenant, visitor_id);
+  key.reserve(key.size() + 8 + event_id.size());
+  AppendTimeMicros(event_time_micros, &key);
+  key.append(event_id.data(), event_id.size());
+  return key;
+}
+
+bool DecodeTimelineKey(absl::string_view key, TimelineKeyParts* parts) {
+  if (!ConsumeLengthPrefixed(&key, &parts->tenant)) return false;
+  if (!ConsumeLengthPrefixed(&key, &parts->visitor_id)) return false;
+  if (key.size() < 8) return false;
+  parts->event_time_micros = DecodeTimeMicros(key);
+  parts->event_id = key.substr(8);
+  return true;
+}
+
+std::string DedupeKey(absl::string_view tenant, absl::string_view event_id) {
+  std::string key;
+  key.reserve(1 + tenant.size() + event_id.size());
+  AppendLengthPrefixed(tenant, &key);
+  key.append(event_id.data(), event_id.size());
+  return key;
+}
+
+std::string DedupeValue(int64_t arrival_micros) {
+  std::string value;
+  AppendTimeMicros(arrival_micros, &value);
+  return value;
+}
+
+bool DecodeDedupeValue(absl::string_view value, int64_t* arrival_micros) {
+  if (value.size() != 8) return false;
+  *arrival_micros = DecodeTimeMicros(value);
+  return true;
+}
+
+std::string PrefixSuccessor(absl::string_view prefix) {
+  std::string s(prefix);
+  while (!s.empty()) {
+    if (static_cast<uint8_t>(s.back()) != 0xff) {
+      s.back() = static_cast<char>(static_cast<uint8_t>(s.back()) + 1);
+      return s;
+    }
+    s.pop_back();
+  }
+  return s;
+}
+
+}  // namespace kaiku::storage

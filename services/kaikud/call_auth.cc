@@ -1,0 +1,21 @@
+#include "services/kaikud/call_auth.h"
+
+#include <optional>
+
+#include "lib/common/status_macros.h"
+
+namespace kaiku::kaikud {
+
+absl::StatusOr<auth::Principal> AuthorizeCall(const grpc::CallbackServerContext& context,
+                                              const auth::Authenticator& authenticator,
+                                              auth::Scope scope) {
+  std::optional<absl::string_view> header;
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("authorization");
+  if (it != metadata.end()) header = absl::string_view(it->second.data(), it->second.size());
+  ASSIGN_OR_RETURN(auth::Principal principal, authenticator.Authenticate(header));
+  RETURN_IF_ERROR(auth::Authenticator::Require(principal, scope));
+  return principal;
+}
+
+}  // namespace kaiku::kaikud

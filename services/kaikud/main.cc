@@ -1,0 +1,97 @@
+// kaikud: the Kaiku server. Flags are defined here and nowhere else; each overrides the
+// same setting of the --config file (kaiku.config.v1.ServerConfig, text format).
+//
+//   kaikud                                   ./data, loopback, default model, no auth
+//   kaikud --data_dir=/var/lib/kaiku --listen=127.0.0.1:0 --durability=fsync
+//
+// Signals: SIGTERM / SIGINT drain and exit 0.
+#include <signal.h>
+
+#include <cstdio>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "lib/common/logging.h"
+#include "lib/config/server_config.h"
+#include "services/kaikud/server.h"
+
+ABSL_FLAG(std::string, config, "", "Config file (kaiku.config.v1.ServerConfig, text format).");
+// An empty flag is "not given": the config file's value, else the built-in default, holds.
+ABSL_FLAG(std::string, data_dir, "",
+          "Directory of the RocksDB store and port files. Default: ./data.");
+ABSL_FLAG(std::string, listen, "",
+          "gRPC host:port; port 0 picks one and writes it to <data_dir>/kaikud.port. "
+          "Default: 127.0.0.1:50051.");
+ABSL_FLAG(std::string, durability, "",
+          "process: acked events survive a crash of kaikud; fsync: also power loss. "
+          "Default: process.");
+ABSL_FLAG(std::string, keys_file, "",
+          "API keys file (sha256 tenant scopes per line). Default: none (one tenant, no "
+          "auth, loopback only).");
+ABSL_FLAG(std::string, log_level, "info", "Least severity logged: info, warning, error.");
+
+namespace {
+
+// Overrides `*field` with the flag's value when the flag was given.
+void Override(const absl::Flag<std::string>& flag, std::string* field) {
+  std::string value = absl::GetFlag(flag);
+  if (!value.empty()) *field = std::move(value);
+}
+
+int Run() {
+  kaiku::LogSeverity severity;
+  if (!kaiku::ParseLogSeverity(absl::GetFlag(FLAGS_log_level), &severity)) {
+    LOG(ERROR) << "--log_level: must be info, warning, error or fatal";
+    return 2;
+  }
+  kaiku::SetMinLogSeverity(severity);
+
+  kaiku::config::v1::ServerConfig config = kaiku::config::DefaultServerConfig();
+  if (!absl::GetFlag(FLAGS_config).empty()) {
+    absl::StatusOr<kaiku::config::v1::ServerConfig> loaded =
+        kaiku::config::LoadServerConfig(absl::GetFlag(FLAGS_config));
+    if (!loaded.ok()) {
+      LOG(ERROR) << loaded.status().message();
+      return 2;
+    }
+    config = *std::move(loaded);
+  }
+  Override(FLAGS_data_dir, config.mutable_data_dir());
+  Override(FLAGS_listen, config.mutable_listen());
+  Override(FLAGS_durability, config.mutable_durability());
+  Override(FLAGS_keys_file, config.mutable_keys_file());
+  if (absl::Status valid = kaiku::config::ValidateServerConfig(config); !valid.ok()) {
+    LOG(ERROR) << valid.message();
+    return 2;
+  }
+
+  // Signals are taken synchronously by this thread; every thread started from here on
+  // inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  absl::StatusOr<std::unique_ptr<kaiku::kaikud::Server>> server =
+      kaiku::kaikud::Server::Start(config);
+  if (!server.ok()) {
+    LOG(ERROR) << "cannot start: " << server.status();
+    return 1;
+  }
+  int received = 0;
+  sigwait(&signals, &received);
+  LOG(INFO) << "received " << strsignal(received);
+  (*server)->Shutdown();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("Kaiku: real-time buying-signal scoring server.");
+  absl::ParseCommandLine(argc, argv);
+  return Run();
+}

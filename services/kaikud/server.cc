@@ -1,0 +1,174 @@
+#include "services/kaikud/server.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/grpcpp.h"
+#include "lib/auth/authenticator.h"
+#include "lib/common/logging.h"
+#include "lib/common/status_macros.h"
+#include "lib/common/thread_pool.h"
+#include "lib/config/server_config.h"
+#include "lib/events/validation.h"
+#include "lib/ingest/pipeline.h"
+#include "lib/storage/store.h"
+#include "services/kaikud/ingest_service.h"
+#include "services/kaikud/privacy_service.h"
+#include "services/kaikud/publisher.h"
+#include "services/kaikud/scores_service.h"
+
+namespace kaiku::kaikud {
+namespace {
+
+using ::kaiku::config::ToAbslDuration;
+using ::kaiku::config::v1::ServerConfig;
+
+// Threads for blocking reads (GetVisitor, ForgetVisitor).
+constexpr int kReadThreads = 2;
+
+// Writes `contents` to `path` atomically (temp file + rename), so a reader never sees a
+// partial port number.
+absl::Status WriteFileAtomically(const std::string& path, const std::string& contents) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << contents;
+    if (!out.flush()) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return absl::UnavailableError(absl::StrCat("cannot rename ", tmp, ": ", ec.message()));
+  return absl::OkStatus();
+}
+
+class ServerImpl : public Server {
+ public:
+  explicit ServerImpl(const ServerConfig& config) : config_(config) {}
+
+  ~ServerImpl() override { Shutdown(); }
+
+  absl::Status Init() {
+    std::error_code ec;
+    std::filesystem::create_directories(config_.data_dir(), ec);
+    if (ec) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot create data_dir ", config_.data_dir(), ": ", ec.message()));
+    }
+    if (config_.keys_file().empty()) {
+      authenticator_ = std::make_unique<auth::Authenticator>(auth::Authenticator::AllowAll());
+      LOG(WARNING) << "no keys_file: one tenant \"" << auth::kDefaultTenant
+                   << "\" without authentication (loopback only)";
+    } else {
+      ASSIGN_OR_RETURN(auth::Authenticator a,
+                       auth::Authenticator::FromKeyFile(config_.keys_file()));
+      authenticator_ = std::make_unique<auth::Authenticator>(std::move(a));
+    }
+
+    storage::StoreOptions store_options;
+    store_options.path = (std::filesystem::path(config_.data_dir()) / "db").string();
+    store_options.block_cache_bytes = config_.storage().block_cache_bytes();
+    store_options.write_buffer_bytes = config_.storage().write_buffer_bytes();
+    store_options.retention = ToAbslDuration(config_.retention());
+    store_options.dedupe_window = ToAbslDuration(config_.dedupe_window());
+    ASSIGN_OR_RETURN(store_, storage::Store::Open(store_options));
+
+    ingest::PipelineOptions pipeline_options;
+    pipeline_options.shards = config_.ingest().shards();
+    pipeline_options.max_queued_events = config_.ingest().max_queued_events();
+    pipeline_options.max_batch_events = config_.ingest().max_batch_events();
+    pipeline_options.sync = config_.durability() == "fsync";
+    pipeline_ = std::make_unique<ingest::IngestPipeline>(store_.get(), pipeline_options);
+
+    events::ValidationOptions validation;
+    validation.retention = ToAbslDuration(config_.retention());
+    validation.max_future_skew = ToAbslDuration(config_.max_future_skew());
+    publisher_ = std::make_unique<Publisher>(pipeline_.get(), Clock::Real(), validation);
+    reads_ = std::make_unique<ThreadPool>(kReadThreads);
+    ingest_service_ = std::make_unique<IngestService>(authenticator_.get(), publisher_.get());
+    scores_service_ =
+        std::make_unique<ScoresService>(authenticator_.get(), store_.get(), reads_.get());
+    privacy_service_ =
+        std::make_unique<PrivacyService>(authenticator_.get(), store_.get(), reads_.get());
+
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort(config_.listen(), grpc::InsecureServerCredentials(), &port_);
+    builder.SetMaxReceiveMessageSize(static_cast<int>(events::kMaxRequestBytes));
+    // Long-lived streams behind load balancers: ping idle connections, and let clients
+    // ping every 10 s without being disconnected for it.
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60 * 1000);
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                               10 * 1000);
+    builder.RegisterService(ingest_service_.get());
+    builder.RegisterService(scores_service_.get());
+    builder.RegisterService(privacy_service_.get());
+    server_ = builder.BuildAndStart();
+    if (server_ == nullptr || port_ == 0) {
+      return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen()));
+    }
+    SetServing(true);
+    RETURN_IF_ERROR(WriteFileAtomically(
+        (std::filesystem::path(config_.data_dir()) / "kaikud.port").string(),
+        absl::StrCat(port_, "\n")));
+    LOG(INFO) << "kaikud serving gRPC on port " << port_ << " (listen " << config_.listen()
+              << "), data_dir " << config_.data_dir() << ", durability "
+              << config_.durability();
+    return absl::OkStatus();
+  }
+
+  int port() const override { return port_; }
+
+  void Shutdown() override {
+    if (shut_down_ || server_ == nullptr) return;
+    shut_down_ = true;
+    SetServing(false);
+    absl::Duration grace = ToAbslDuration(config_.shutdown_grace());
+    LOG(INFO) << "shutting down: draining calls for up to " << grace;
+    server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(grace));
+    server_->Wait();
+    reads_->Stop();
+    pipeline_->Stop();
+    absl::Status flushed = store_->Flush();
+    if (!flushed.ok()) LOG(ERROR) << "flush at shutdown failed: " << flushed;
+    LOG(INFO) << "shutdown complete";
+  }
+
+ private:
+  void SetServing(bool serving) {
+    grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+    if (health == nullptr) return;
+    health->SetServingStatus(serving);
+    for (const char* service : {"kaiku.v1.Ingest", "kaiku.v1.Scores", "kaiku.v1.Privacy"}) {
+      health->SetServingStatus(service, serving);
+    }
+  }
+
+  const ServerConfig config_;
+  std::unique_ptr<auth::Authenticator> authenticator_;
+  std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<ingest::IngestPipeline> pipeline_;
+  std::unique_ptr<Publisher> publisher_;
+  std::unique_ptr<ThreadPool> reads_;
+  std::unique_ptr<IngestService> ingest_service_;
+  std::unique_ptr<ScoresService> scores_service_;
+  std::unique_ptr<PrivacyService> privacy_service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool shut_down_ = false;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config) {
+  auto server = std::make_unique<ServerImpl>(config);
+  RETURN_IF_ERROR(server->Init());
+  return server;
+}
+
+}  // namespace kaiku::kaikud

@@ -1,0 +1,85 @@
+#include "services/kaikud/visitor_profile.h"
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "lib/common/status_macros.h"
+#include "lib/events/validation.h"
+#include "lib/storage/key_codec.h"
+
+namespace kaiku::kaikud {
+namespace {
+
+void SetTimestamp(int64_t micros, google::protobuf::Timestamp* ts) {
+  ts->set_seconds(micros / 1000000 - (micros % 1000000 < 0 ? 1 : 0));
+  ts->set_nanos(static_cast<int32_t>(((micros % 1000000) + 1000000) % 1000000) * 1000);
+}
+
+}  // namespace
+
+std::string EncodePageToken(const storage::TimelinePosition& position) {
+  std::string raw;
+  storage::AppendTimeMicros(position.event_time_micros, &raw);
+  raw += position.event_id;
+  return absl::WebSafeBase64Escape(raw);
+}
+
+bool DecodePageToken(const std::string& token, storage::TimelinePosition* position) {
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(token, &raw) || raw.size() <= 8 ||
+      raw.size() > 8 + events::kMaxIdBytes) {
+    return false;
+  }
+  position->event_time_micros = storage::DecodeTimeMicros(raw);
+  position->event_id = raw.substr(8);
+  return true;
+}
+
+absl::Status ReadVisitorProfile(storage::Store& store, const std::string& tenant,
+                                const kaiku::v1::GetVisitorRequest& request,
+                                kaiku::v1::VisitorProfile* profile) {
+  const std::string& visitor = request.visitor_id();
+  if (visitor.empty() || visitor.size() > events::kMaxIdBytes) {
+    return absl::InvalidArgumentError("visitor_id: must be 1..128 bytes");
+  }
+  int page_size = request.timeline_page_size();
+  if (page_size < 0 || page_size > kMaxTimelinePageSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("timeline_page_size: must be 0..", kMaxTimelinePageSize));
+  }
+  if (page_size == 0) page_size = kDefaultTimelinePageSize;
+  storage::TimelinePosition after;
+  const bool has_token = !request.timeline_page_token().empty();
+  if (has_token && !DecodePageToken(request.timeline_page_token(), &after)) {
+    return absl::InvalidArgumentError("timeline_page_token: not a token from this server");
+  }
+
+  int64_t count = 0, first = 0, last = 0, sessions = 0;
+  RETURN_IF_ERROR(store.ForEachEventTime(tenant, visitor, [&](int64_t t) {
+    if (count == 0) {
+      first = t;
+      sessions = 1;
+    } else if (t - last > absl::ToInt64Microseconds(kSessionGap)) {
+      ++sessions;
+    }
+    last = t;
+    ++count;
+  }));
+  if (count == 0) {
+    return absl::NotFoundError(absl::StrCat("no events of visitor ", visitor));
+  }
+  ASSIGN_OR_RETURN(storage::TimelinePage page,
+                   store.ReadTimeline(tenant, visitor, has_token ? &after : nullptr,
+                                      page_size));
+  profile->set_visitor_id(visitor);
+  profile->set_event_count(count);
+  SetTimestamp(first, profile->mutable_first_seen());
+  SetTimestamp(last, profile->mutable_last_seen());
+  profile->set_session_count(sessions);
+  for (kaiku::v1::Event& e : page.events) *profile->add_timeline() = std::move(e);
+  if (page.next.has_value()) {
+    profile->set_next_timeline_page_token(EncodePageToken(*page.next));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace kaiku::kaikud

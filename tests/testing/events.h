@@ -1,0 +1,31 @@
+// Builders of valid events for tests.
+#ifndef KAIKU_TESTS_TESTING_EVENTS_H_
+#define KAIKU_TESTS_TESTING_EVENTS_H_
+
+#include <string>
+
+#include "absl/time/time.h"
+#include "kaiku/v1/event.pb.h"
+
+namespace kaiku::testing {
+
+inline void SetTime(absl::Time t, google::protobuf::Timestamp* ts) {
+  ts->set_seconds(absl::ToUnixSeconds(t));
+  ts->set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(absl::ToUnixSeconds(t)))));
+}
+
+// A valid page view.
+inline kaiku::v1::Event PageView(const std::string& event_id, const std::string& visitor,
+                                 absl::Time at, const std::string& url = "https://x.example/") {
+  kaiku::v1::Event e;
+  e.set_event_id(event_id);
+  e.set_visitor_id(visitor);
+  SetTime(at, e.mutable_occurred_at());
+  e.mutable_page_view()->set_url(url);
+  return e;
+}
+
+}  // namespace kaiku::testing
+
+#endif  // KAIKU_TESTS_TESTING_EVENTS_H_

@@ -1,0 +1,142 @@
+#include "tests/testing/kaikud_process.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+
+namespace kaiku::testing {
+namespace {
+
+std::vector<char*> ToArgv(std::vector<std::string>& args) {
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  return argv;
+}
+
+}  // namespace
+
+std::string KaikudPath() { return KAIKUD_PATH; }
+std::string KaikuctlPath() { return KAIKUCTL_PATH; }
+
+absl::StatusOr<std::unique_ptr<KaikudProcess>> KaikudProcess::Start(
+    const std::string& data_dir, const std::vector<std::string>& extra_flags) {
+  std::error_code ec;
+  std::filesystem::remove(data_dir + "/kaikud.port", ec);
+  std::vector<std::string> args = {KaikudPath(), "--data_dir=" + data_dir,
+                                   "--listen=127.0.0.1:0", "--log_level=warning"};
+  args.insert(args.end(), extra_flags.begin(), extra_flags.end());
+  pid_t pid = ::fork();
+  if (pid < 0) return absl::InternalError("fork failed");
+  if (pid == 0) {
+    std::vector<char*> argv = ToArgv(args);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  std::unique_ptr<KaikudProcess> process(new KaikudProcess(pid, data_dir));
+  absl::Status ready = process->WaitReady();
+  if (!ready.ok()) return ready;
+  return process;
+}
+
+KaikudProcess::~KaikudProcess() {
+  if (pid_ > 0) Kill();
+}
+
+std::string KaikudProcess::address() const { return absl::StrCat("127.0.0.1:", port_); }
+
+absl::Status KaikudProcess::WaitReady() {
+  // Readiness is an event (the port file appears), polled with a bound; nothing here
+  // depends on timing for correctness.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  const std::string port_file = data_dir_ + "/kaikud.port";
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return absl::InternalError("kaikud exited during start-up");
+    }
+    std::ifstream in(port_file);
+    std::string text;
+    if (in && std::getline(in, text) &&
+        absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &port_) && port_ > 0) {
+      channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+      if (channel_->WaitForConnected(std::chrono::system_clock::now() +
+                                     std::chrono::seconds(10))) {
+        return absl::OkStatus();
+      }
+      return absl::UnavailableError("kaikud wrote its port but does not accept connections");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return absl::DeadlineExceededError("kaikud did not start within 60 s");
+}
+
+int KaikudProcess::Wait() {
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return -WTERMSIG(status);
+  return -1;
+}
+
+int KaikudProcess::Terminate() {
+  if (pid_ <= 0) return -1;
+  ::kill(pid_, SIGTERM);
+  return Wait();
+}
+
+void KaikudProcess::Kill() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  Wait();
+}
+
+CommandResult RunCommand(const std::vector<std::string>& argv_in, const std::string& stdin_data) {
+  int in_pipe[2], out_pipe[2];
+  CommandResult result;
+  if (::pipe(in_pipe) != 0 || ::pipe(out_pipe) != 0) return result;
+  std::vector<std::string> args = argv_in;
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(in_pipe[0], STDIN_FILENO);
+    ::dup2(out_pipe[1], STDOUT_FILENO);
+    ::close(in_pipe[1]);
+    ::close(out_pipe[0]);
+    std::vector<char*> argv = ToArgv(args);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(in_pipe[0]);
+  ::close(out_pipe[1]);
+  std::thread feeder([&] {
+    size_t off = 0;
+    while (off < stdin_data.size()) {
+      ssize_t n = ::write(in_pipe[1], stdin_data.data() + off, stdin_data.size() - off);
+      if (n <= 0) break;
+      off += static_cast<size_t>(n);
+    }
+    ::close(in_pipe[1]);
+  });
+  char buf[65536];
+  ssize_t n;
+  while ((n = ::read(out_pipe[0], buf, sizeof(buf))) > 0) result.out.append(buf, n);
+  ::close(out_pipe[0]);
+  feeder.join();
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+}  // namespace kaiku::testing

@@ -1,0 +1,88 @@
+// kaikuctl: the command-line client of kaikud. Speaks the protobuf JSON mapping.
+#include <iostream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "lib/auth/authenticator.h"
+#include "tools/kaikuctl/commands.h"
+
+namespace kaiku::kaikuctl {
+namespace {
+
+constexpr char kUsage[] = R"(usage: kaikuctl COMMAND [ARGS] [--addr HOST:PORT] [--api-key KEY]
+
+commands:
+  publish [FILE|-] [--batch N]  publish kaiku.v1.Event JSON lines (stdin by default);
+                                prints one JSON result line per event
+  get VISITOR [--limit N] [--pretty]
+                                print the visitor's profile and timeline as JSON
+  forget VISITOR                erase the visitor's data (admin scope)
+  hash-key KEY                  print the SHA-256 of an API key, for the keys file
+
+options:
+  --addr     server address (env KAIKU_ADDR; default 127.0.0.1:50051)
+  --api-key  API key, sent as "authorization: Bearer KEY" (env KAIKU_API_KEY)
+
+exit status: 0 success; 1 failure (RPC error, rejected or unacknowledged event); 2 usage
+)";
+
+}  // namespace
+
+std::unique_ptr<grpc::ClientContext> Connection::NewContext(int timeout_seconds) const {
+  auto context = std::make_unique<grpc::ClientContext>();
+  if (!api_key.empty()) context->AddMetadata("authorization", "Bearer " + api_key);
+  if (timeout_seconds > 0) {
+    context->set_deadline(std::chrono::system_clock::now() +
+                          std::chrono::seconds(timeout_seconds));
+  }
+  return context;
+}
+
+void PrintRpcError(const std::string& what, const grpc::Status& status) {
+  static const char* const kNames[] = {
+      "OK",           "CANCELLED",         "UNKNOWN",          "INVALID_ARGUMENT",
+      "DEADLINE_EXCEEDED", "NOT_FOUND",    "ALREADY_EXISTS",   "PERMISSION_DENIED",
+      "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",  "OUT_OF_RANGE",
+      "UNIMPLEMENTED", "INTERNAL",         "UNAVAILABLE",      "DATA_LOSS",
+      "UNAUTHENTICATED"};
+  int code = status.error_code();
+  std::cerr << what << ": "
+            << (code >= 0 && code <= 16 ? kNames[code] : absl::StrCat("code ", code)) << ": "
+            << status.error_message() << "\n";
+}
+
+int Main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);
+  absl::StatusOr<Args> args = ParseArgs(
+      argc, argv, {"--addr", "--api-key", "--batch", "--limit"}, {"--pretty", "--help"});
+  if (!args.ok()) {
+    std::cerr << args.status().message() << "\n" << kUsage;
+    return 2;
+  }
+  if (args->Has("--help") || args->positional.empty()) {
+    std::cerr << kUsage;
+    return args->Has("--help") ? 0 : 2;
+  }
+  const std::string& command = args->positional[0];
+  if (command == "hash-key") {
+    if (args->positional.size() != 2) {
+      std::cerr << "usage: kaikuctl hash-key KEY\n";
+      return 2;
+    }
+    std::cout << auth::HashApiKey(args->positional[1]) << "\n";
+    return 0;
+  }
+  Connection connection;
+  connection.channel = grpc::CreateChannel(
+      args->Get("--addr", "127.0.0.1:50051", "KAIKU_ADDR"), grpc::InsecureChannelCredentials());
+  connection.api_key = args->Get("--api-key", "", "KAIKU_API_KEY");
+  if (command == "publish") return RunPublish(connection, *args);
+  if (command == "get") return RunGet(connection, *args);
+  if (command == "forget") return RunForget(connection, *args);
+  std::cerr << "unknown command " << command << "\n" << kUsage;
+  return 2;
+}
+
+}  // namespace kaiku::kaikuctl
+
+int main(int argc, char** argv) { return kaiku::kaikuctl::Main(argc, argv); }
