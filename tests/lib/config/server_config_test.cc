@@ -1,0 +1,60 @@
+#include "lib/config/server_config.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace kaiku::config {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ServerConfigTest, DefaultsAreValid) {
+  auto c = DefaultServerConfig();
+  EXPECT_TRUE(ValidateServerConfig(c).ok());
+  EXPECT_EQ(c.listen(), "127.0.0.1:50051");
+  EXPECT_EQ(c.durability(), "process");
+  EXPECT_EQ(ToAbslDuration(c.dedupe_window()), absl::Hours(24 * 7));
+}
+
+TEST(ServerConfigTest, FileOverridesOnlyWhatItSets) {
+  auto c = ParseServerConfig("durability: \"fsync\"\ningest { shards: 4 }\n", "k.textproto");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->durability(), "fsync");
+  EXPECT_EQ(c->ingest().shards(), 4);
+  EXPECT_EQ(c->ingest().max_queued_events(), 200000);
+  EXPECT_EQ(c->listen(), "127.0.0.1:50051");
+}
+
+TEST(ServerConfigTest, ParseErrorsNameFileLineAndField) {
+  auto c = ParseServerConfig("listen: \"127.0.0.1:1\"\nno_such_field: 3\n", "k.textproto");
+  ASSERT_FALSE(c.ok());
+  EXPECT_THAT(c.status().message(), HasSubstr("k.textproto:2:"));
+  EXPECT_THAT(c.status().message(), HasSubstr("no_such_field"));
+}
+
+TEST(ServerConfigTest, ValidationNamesTheField) {
+  auto c = DefaultServerConfig();
+  c.set_durability("sometimes");
+  EXPECT_THAT(ValidateServerConfig(c).message(), HasSubstr("durability"));
+  c = DefaultServerConfig();
+  c.mutable_dedupe_window()->set_seconds(3600);
+  EXPECT_THAT(ValidateServerConfig(c).message(), HasSubstr("dedupe_window"));
+  c = DefaultServerConfig();
+  c.mutable_ingest()->set_shards(0);
+  EXPECT_THAT(ValidateServerConfig(c).message(), HasSubstr("ingest.shards"));
+}
+
+TEST(ServerConfigTest, NoAuthOnlyOnLoopback) {
+  auto c = DefaultServerConfig();
+  c.set_listen("0.0.0.0:50051");
+  EXPECT_THAT(ValidateServerConfig(c).message(), HasSubstr("loopback"));
+  c.set_keys_file("/etc/kaiku/keys");
+  EXPECT_TRUE(ValidateServerConfig(c).ok());
+  EXPECT_TRUE(IsLoopbackListenAddress("127.0.0.1:0"));
+  EXPECT_TRUE(IsLoopbackListenAddress("[::1]:5"));
+  EXPECT_TRUE(IsLoopbackListenAddress("localhost:5"));
+  EXPECT_FALSE(IsLoopbackListenAddress("[::]:5"));
+}
+
+}  // namespace
+}  // namespace kaiku::config

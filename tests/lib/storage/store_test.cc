@@ -1,0 +1,135 @@
+#include "lib/storage/store.h"
+
+#include <memory>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "lib/storage/expiry_filter.h"
+#include "lib/storage/key_codec.h"
+#include "tests/testing/events.h"
+#include "tests/testing/temp_dir.h"
+
+namespace kaiku::storage {
+namespace {
+
+using ::kaiku::testing::PageView;
+
+const absl::Time kT0 = absl::FromUnixSeconds(1800000000);
+
+class StoreTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Store> Open() {
+    StoreOptions options;
+    options.path = dir_.Sub("db");
+    options.clock = &clock_;
+    auto store = Store::Open(options);
+    EXPECT_TRUE(store.ok()) << store.status();
+    return std::move(store).value();
+  }
+
+  void Put(Store& store, const std::string& tenant, const kaiku::v1::Event& e) {
+    std::unique_ptr<StoreBatch> batch = store.NewBatch();
+    batch->PutEvent(tenant, e, absl::ToUnixMicros(clock_.Now()));
+    ASSERT_TRUE(store.Commit(batch.get(), false).ok());
+  }
+
+  kaiku::testing::TempDir dir_;
+  FakeClock clock_{kT0};
+};
+
+TEST_F(StoreTest, ReadsTimelineInEventTimeOrder) {
+  auto store = Open();
+  Put(*store, "acme", PageView("c", "v1", kT0 + absl::Seconds(3)));
+  Put(*store, "acme", PageView("a", "v1", kT0 + absl::Seconds(1)));
+  Put(*store, "acme", PageView("b", "v1", kT0 + absl::Seconds(2)));
+  Put(*store, "acme", PageView("x", "v2", kT0));
+  auto page = store->ReadTimeline("acme", "v1", nullptr, 10);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->events.size(), 3u);
+  EXPECT_EQ(page->events[0].event_id(), "a");
+  EXPECT_EQ(page->events[1].event_id(), "b");
+  EXPECT_EQ(page->events[2].event_id(), "c");
+  EXPECT_FALSE(page->next.has_value());
+}
+
+TEST_F(StoreTest, PagesThroughTimeline) {
+  auto store = Open();
+  for (int i = 0; i < 7; ++i) {
+    Put(*store, "t", PageView("e" + std::to_string(i), "v", kT0 + absl::Seconds(i)));
+  }
+  std::vector<std::string> seen;
+  std::optional<TimelinePosition> after;
+  do {
+    auto page = store->ReadTimeline("t", "v", after ? &*after : nullptr, 3);
+    ASSERT_TRUE(page.ok());
+    for (const auto& e : page->events) seen.push_back(e.event_id());
+    after = page->next;
+  } while (after.has_value());
+  EXPECT_THAT(seen, ::testing::ElementsAre("e0", "e1", "e2", "e3", "e4", "e5", "e6"));
+}
+
+TEST_F(StoreTest, TenantsAndVisitorsAreIsolated) {
+  auto store = Open();
+  Put(*store, "a", PageView("e1", "v", kT0));
+  Put(*store, "ab", PageView("e2", "v", kT0));
+  Put(*store, "a", PageView("e3", "vv", kT0));
+  auto page = store->ReadTimeline("a", "v", nullptr, 10);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->events.size(), 1u);
+  EXPECT_EQ(page->events[0].event_id(), "e1");
+  EXPECT_TRUE(*store->ContainsEventId("a", "e1"));
+  EXPECT_FALSE(*store->ContainsEventId("ab", "e1"));
+}
+
+TEST_F(StoreTest, SurvivesReopen) {
+  {
+    auto store = Open();
+    Put(*store, "t", PageView("e1", "v", kT0));
+  }
+  auto store = Open();
+  EXPECT_TRUE(*store->ContainsEventId("t", "e1"));
+  auto page = store->ReadTimeline("t", "v", nullptr, 10);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->events.size(), 1u);
+}
+
+TEST_F(StoreTest, ForEachEventTimeAndErase) {
+  auto store = Open();
+  Put(*store, "t", PageView("e1", "v", kT0));
+  Put(*store, "t", PageView("e2", "v", kT0 + absl::Seconds(1)));
+  Put(*store, "t", PageView("e3", "w", kT0));
+  std::vector<int64_t> times;
+  ASSERT_TRUE(store->ForEachEventTime("t", "v", [&](int64_t t) { times.push_back(t); }).ok());
+  EXPECT_THAT(times, ::testing::ElementsAre(absl::ToUnixMicros(kT0),
+                                            absl::ToUnixMicros(kT0 + absl::Seconds(1))));
+  auto erased = store->EraseVisitor("t", "v");
+  ASSERT_TRUE(erased.ok());
+  EXPECT_EQ(*erased, 2);
+  EXPECT_TRUE(store->ReadTimeline("t", "v", nullptr, 10)->events.empty());
+  EXPECT_EQ(store->ReadTimeline("t", "w", nullptr, 10)->events.size(), 1u);
+}
+
+TEST(ExpiryFilterTest, DropsOnlyExpiredWellFormedEntries) {
+  FakeClock clock(kT0);
+  ExpiryFilter timeline("t", &TimelineEntryTime, absl::Hours(1), &clock);
+  std::string value;
+  bool changed = false;
+  std::string old_key = TimelineKey("t", "v", absl::ToUnixMicros(kT0 - absl::Hours(2)), "e");
+  std::string new_key = TimelineKey("t", "v", absl::ToUnixMicros(kT0 - absl::Minutes(5)), "e");
+  EXPECT_TRUE(timeline.Filter(0, old_key, "", &value, &changed));
+  EXPECT_FALSE(timeline.Filter(0, new_key, "", &value, &changed));
+  EXPECT_FALSE(timeline.Filter(0, "garbage", "", &value, &changed));
+  clock.Advance(absl::Hours(1));
+  EXPECT_TRUE(timeline.Filter(0, new_key, "", &value, &changed));
+
+  ExpiryFilter dedupe("d", &DedupeEntryTime, absl::Hours(24), &clock);
+  EXPECT_FALSE(dedupe.Filter(0, "k", DedupeValue(absl::ToUnixMicros(clock.Now())), &value,
+                             &changed));
+  EXPECT_TRUE(dedupe.Filter(0, "k",
+                            DedupeValue(absl::ToUnixMicros(clock.Now() - absl::Hours(25))),
+                            &value, &changed));
+  EXPECT_FALSE(dedupe.Filter(0, "k", "bad", &value, &changed));
+}
+
+}  // namespace
+}  // namespace kaiku::storage

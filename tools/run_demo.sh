@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# The run command: builds kaikud and kaikuctl, starts kaikud on its embedded RocksDB
+# (./data/demo, loopback), streams a demo clickstream through it and shows what happens:
+# per-event acknowledgements, a retry counted once, a bad event with its field named, a
+# visitor's stored timeline. Then it keeps a live clickstream flowing until Ctrl-C
+# (or for DEMO_SECONDS seconds), and stops the server gracefully.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+bash "$root/tools/build.sh" kaikud kaikuctl kaiku_demo_events
+build="${KAIKU_BUILD_DIR:-$root/build}"
+kaikud="$build/services/kaikud/kaikud"
+kaikuctl="$build/tools/kaikuctl/kaikuctl"
+events="$build/tools/demo/kaiku_demo_events"
+data="$root/data/demo"
+mkdir -p "$data"
+rm -f "$data/kaikud.port"
+
+"$kaikud" --data_dir="$data" --listen=127.0.0.1:0 &
+server=$!
+stop() {
+  if kill -0 "$server" 2>/dev/null; then
+    kill -TERM "$server"
+    wait "$server" || true
+  fi
+}
+trap stop EXIT
+trap 'exit 0' INT TERM
+for _ in $(seq 1 300); do
+  [ -s "$data/kaikud.port" ] && break
+  kill -0 "$server" 2>/dev/null || { echo "kaikud failed to start" >&2; exit 1; }
+  sleep 0.1
+done
+export KAIKU_ADDR="127.0.0.1:$(cat "$data/kaikud.port")"
+echo "== kaikud is serving on $KAIKU_ADDR (data in $data)"
+
+tmp="$(mktemp -d)"
+trap 'stop; rm -rf "$tmp"' EXIT
+seed=$(date +%s)
+"$events" --visitors=200 --seed="$seed" > "$tmp/history.jsonl"
+echo "== publishing $(wc -l < "$tmp/history.jsonl") events of 200 visitors (info seekers, researchers, buyers)"
+"$kaikuctl" publish "$tmp/history.jsonl" > "$tmp/acks.jsonl" || true
+echo "   first acknowledgements:"; head -n 3 "$tmp/acks.jsonl" | sed 's/^/   /'
+echo "   outcomes: $(grep -o '"outcome":"[A-Z_]*"' "$tmp/acks.jsonl" | sort | uniq -c | tr -s ' ' | tr '\n' ' ')"
+
+echo "== the same events again (a client retry): stored once"
+"$kaikuctl" publish "$tmp/history.jsonl" > "$tmp/retry.jsonl" || true
+echo "   outcomes: $(grep -o '"outcome":"[A-Z_]*"' "$tmp/retry.jsonl" | sort | uniq -c | tr -s ' ' | tr '\n' ' ')"
+
+echo "== a batch with one bad event: the field is named, its neighbours are stored"
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+printf '%s\n' \
+  "{\"eventId\":\"bad-demo-$seed-1\",\"visitorId\":\"visitor-0\",\"occurredAt\":\"$now\",\"pageView\":{\"url\":\"https://shop.example/pricing\"}}" \
+  "{\"eventId\":\"bad-demo-$seed-2\",\"visitorId\":\"visitor-0\",\"occurredAt\":\"$now\",\"download\":{\"url\":\"https://shop.example/price-list.pdf\"}}" \
+  | "$kaikuctl" publish | sed 's/^/   /' || true
+
+buyer=$(grep -o '"visitorId":"[^"]*","occurredAt":"[^"]*","priceListView"' "$tmp/history.jsonl" | head -n 1 | cut -d'"' -f4)
+buyer=${buyer:-visitor-0}
+echo "== kaikuctl get $buyer (a buyer: the stored timeline, in event-time order)"
+"$kaikuctl" get "$buyer" --pretty | sed 's/^/   /'
+
+echo "== live clickstream: new events every 2 s (Ctrl-C stops the demo and the server)"
+end=$(( $(date +%s) + ${DEMO_SECONDS:-31536000} ))
+round=0
+while [ "$(date +%s)" -lt "$end" ]; do
+  round=$((round + 1))
+  "$events" --visitors=5 --hours=5 --seed=$((seed + round)) | tail -n 4 \
+    | sed "s/demo-visitor-/live-$seed-$round-/" | "$kaikuctl" publish | sed 's/^/   /' || true
+  sleep 2
+done
