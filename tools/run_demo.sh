@@ -33,18 +33,24 @@ done
 export KAIKU_ADDR="127.0.0.1:$(cat "$data/kaikud.port")"
 echo "== kaikud is serving on $KAIKU_ADDR (data in $data)"
 
+# "OUTCOME_ACCEPTED=991 OUTCOME_DUPLICATE=96" for a file of kaikuctl result lines.
+outcomes() {
+  grep -o '"outcome":"[A-Z_]*"' "$1" | cut -d'"' -f4 | sort | uniq -c |
+    awk '{printf "%s=%s ", $2, $1}'
+}
+
 tmp="$(mktemp -d)"
 trap 'stop; rm -rf "$tmp"' EXIT
 seed=$(date +%s)
-"$events" --visitors=200 --seed="$seed" > "$tmp/history.jsonl"
+"$events" --visitors=200 --seed="$seed" --run_id="$seed" > "$tmp/history.jsonl"
 echo "== publishing $(wc -l < "$tmp/history.jsonl") events of 200 visitors (info seekers, researchers, buyers)"
 "$kaikuctl" publish "$tmp/history.jsonl" > "$tmp/acks.jsonl" || true
 echo "   first acknowledgements:"; head -n 3 "$tmp/acks.jsonl" | sed 's/^/   /'
-echo "   outcomes: $(grep -o '"outcome":"[A-Z_]*"' "$tmp/acks.jsonl" | sort | uniq -c | tr -s ' ' | tr '\n' ' ')"
+echo "   outcomes: $(outcomes "$tmp/acks.jsonl")"
 
 echo "== the same events again (a client retry): stored once"
 "$kaikuctl" publish "$tmp/history.jsonl" > "$tmp/retry.jsonl" || true
-echo "   outcomes: $(grep -o '"outcome":"[A-Z_]*"' "$tmp/retry.jsonl" | sort | uniq -c | tr -s ' ' | tr '\n' ' ')"
+echo "   outcomes: $(outcomes "$tmp/retry.jsonl")"
 
 echo "== a batch with one bad event: the field is named, its neighbours are stored"
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -53,7 +59,7 @@ printf '%s\n' \
   "{\"eventId\":\"bad-demo-$seed-2\",\"visitorId\":\"visitor-0\",\"occurredAt\":\"$now\",\"download\":{\"url\":\"https://shop.example/price-list.pdf\"}}" \
   | "$kaikuctl" publish | sed 's/^/   /' || true
 
-buyer=$(grep -o '"visitorId":"[^"]*","occurredAt":"[^"]*","priceListView"' "$tmp/history.jsonl" | head -n 1 | cut -d'"' -f4)
+buyer=$(grep -m 1 -o '"visitorId":"[^"]*","occurredAt":"[^"]*","priceListView"' "$tmp/history.jsonl" | cut -d'"' -f4 || true)
 buyer=${buyer:-visitor-0}
 echo "== kaikuctl get $buyer (a buyer: the stored timeline, in event-time order)"
 "$kaikuctl" get "$buyer" --pretty | sed 's/^/   /'
@@ -63,7 +69,7 @@ end=$(( $(date +%s) + ${DEMO_SECONDS:-31536000} ))
 round=0
 while [ "$(date +%s)" -lt "$end" ]; do
   round=$((round + 1))
-  "$events" --visitors=5 --hours=5 --seed=$((seed + round)) | tail -n 4 \
-    | sed "s/demo-visitor-/live-$seed-$round-/" | "$kaikuctl" publish | sed 's/^/   /' || true
+  "$events" --visitors=5 --hours=5 --seed=$((seed + round)) --run_id="live-$seed-$round" \
+    | tail -n 4 | "$kaikuctl" publish | sed 's/^/   /' || true
   sleep 2
 done

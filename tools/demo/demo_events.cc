@@ -21,6 +21,8 @@
 ABSL_FLAG(int, visitors, 50, "Number of visitors.");
 ABSL_FLAG(int, hours, 6, "Events lie within this many hours before now.");
 ABSL_FLAG(uint32_t, seed, 1, "Random seed.");
+ABSL_FLAG(std::string, run_id, "demo",
+          "Prefix of every event_id, so that separate runs never share ids.");
 ABSL_FLAG(std::string, site, "https://shop.example", "Site origin of the URLs.");
 
 namespace {
@@ -30,13 +32,14 @@ using kaiku::v1::Event;
 struct Generator {
   std::mt19937 rng;
   std::string site;
+  std::string run_id;
   int next_id = 0;
 
   int Uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
 
   Event Base(const std::string& visitor, absl::Time t) {
     Event e;
-    e.set_event_id(absl::StrCat("demo-", visitor, "-", next_id++));
+    e.set_event_id(absl::StrCat(run_id, "-", visitor, "-", next_id++));
     e.set_visitor_id(visitor);
     e.mutable_occurred_at()->set_seconds(absl::ToUnixSeconds(t));
     return e;
@@ -108,7 +111,8 @@ void Buyer(Generator& g, const std::string& v, absl::Time t, std::vector<Event>*
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  Generator g{std::mt19937(absl::GetFlag(FLAGS_seed)), absl::GetFlag(FLAGS_site)};
+  Generator g{std::mt19937(absl::GetFlag(FLAGS_seed)), absl::GetFlag(FLAGS_site),
+              absl::GetFlag(FLAGS_run_id)};
   const int hours = std::max(absl::GetFlag(FLAGS_hours), 5);
   const absl::Time end = absl::Now() - absl::Minutes(1);
   const absl::Time start = end - absl::Hours(hours);
