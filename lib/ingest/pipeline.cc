@@ -174,6 +174,7 @@ void IngestPipeline::WriteGroup(std::vector<WorkItem>& items) {
     }
   }
   if (status.ok() && batch->size() > 0) status = store_->Commit(batch.get(), options_.sync);
+  if (!status.ok() && options_.on_storage_error) options_.on_storage_error(status);
   queued_events_.fetch_sub(events, std::memory_order_relaxed);
   for (WorkItem& item : items) FinishPart(item.request, status);
 }

@@ -22,6 +22,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,6 +49,9 @@ struct PipelineOptions {
   bool sync = false;
   // Arrival time stamps. Must outlive the pipeline. Default: the real clock.
   const Clock* clock = Clock::Real();
+  // Called (from a worker thread) with every failed storage read or commit, before the
+  // affected requests complete; e.g. to turn health to NOT_SERVING. Default: none.
+  std::function<void(const absl::Status&)> on_storage_error;
 };
 
 // What happened to one submitted event.

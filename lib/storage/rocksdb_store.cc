@@ -4,11 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "kaiku/storage/v1/records.pb.h"
-#include "lib/common/logging.h"
 #include "lib/common/status_macros.h"
 #include "lib/storage/expiry_filter.h"
 #include "lib/storage/key_codec.h"
@@ -128,10 +125,8 @@ class RocksStore : public Store {
   absl::Status Commit(StoreBatch* batch, bool sync) override {
     rocksdb::WriteOptions wo;
     wo.sync = sync;
-    absl::Status s = FromRocksStatus(
-        db_->Write(wo, static_cast<RocksBatch*>(batch)->batch()), "writing events");
-    if (!s.ok()) RecordError(s);
-    return s;
+    return FromRocksStatus(db_->Write(wo, static_cast<RocksBatch*>(batch)->batch()),
+                           "writing events");
   }
 
   absl::StatusOr<bool> ContainsEventId(absl::string_view tenant,
@@ -207,12 +202,8 @@ class RocksStore : public Store {
     std::string end = PrefixSuccessor(begin);
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    absl::Status s = FromRocksStatus(db_->DeleteRange(wo, timeline_, begin, end),
-                                     "erasing a visitor");
-    if (!s.ok()) {
-      RecordError(s);
-      return s;
-    }
+    RETURN_IF_ERROR(
+        FromRocksStatus(db_->DeleteRange(wo, timeline_, begin, end), "erasing a visitor"));
     // Rewrite the files that held the range, so the data is physically gone now rather
     // than at the next natural compaction.
     rocksdb::Slice b(begin), e(end);
@@ -228,20 +219,7 @@ class RocksStore : public Store {
     return FromRocksStatus(db_->Flush(fo, handles_), "flushing memtables");
   }
 
-  absl::Status Health() const override {
-    absl::MutexLock lock(&mu_);
-    return error_;
-  }
-
  private:
-  void RecordError(const absl::Status& s) {
-    absl::MutexLock lock(&mu_);
-    if (error_.ok()) {
-      LOG(ERROR) << "storage is failing: " << s;
-      error_ = s;
-    }
-  }
-
   const StoreOptions options_;
   const ExpiryFilter timeline_filter_;
   const ExpiryFilter dedupe_filter_;
@@ -250,9 +228,6 @@ class RocksStore : public Store {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::ColumnFamilyHandle* timeline_ = nullptr;
   rocksdb::ColumnFamilyHandle* dedupe_ = nullptr;
-
-  mutable absl::Mutex mu_;
-  absl::Status error_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -10,7 +10,7 @@
 // also synced to disk (survives power loss), and concurrent synced commits share one sync.
 //
 // Errors: storage failures come back as UNAVAILABLE (retryable: disk full, I/O error,
-// read-only directory) or DATA_LOSS (corruption); after a failed write, Health() reports it.
+// read-only directory) or DATA_LOSS (corruption).
 //
 // Thread safety: every method may be called from any thread concurrently.
 #ifndef KAIKU_LIB_STORAGE_STORE_H_
@@ -114,9 +114,6 @@ class Store {
 
   // Flushes memtables to SST files (used at shutdown, so a restart replays little WAL).
   virtual absl::Status Flush() = 0;
-
-  // OK while the store is writable; otherwise the error that made it stop.
-  virtual absl::Status Health() const = 0;
 };
 
 // Forwards every call to another store; tests derive from it to inject one fault
@@ -149,7 +146,6 @@ class StoreWrapper : public Store {
     return target_->EraseVisitor(tenant, visitor_id);
   }
   absl::Status Flush() override { return target_->Flush(); }
-  absl::Status Health() const override { return target_->Health(); }
 
  private:
   Store* const target_;

@@ -1,5 +1,6 @@
 #include "services/kaikud/server.h"
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 
@@ -80,6 +81,14 @@ class ServerImpl : public Server {
     pipeline_options.max_queued_events = config_.ingest().max_queued_events();
     pipeline_options.max_batch_events = config_.ingest().max_batch_events();
     pipeline_options.sync = config_.durability() == "fsync";
+    // A failed write means the disk is full, read-only or failing: stop attracting traffic.
+    // RocksDB stays read-only after such an error, so this lasts until a restart.
+    pipeline_options.on_storage_error = [this](const absl::Status& s) {
+      if (!storage_failed_.exchange(true)) {
+        LOG(ERROR) << "storage failed; health is NOT_SERVING until restart: " << s;
+        SetServing(false);
+      }
+    };
     pipeline_ = std::make_unique<ingest::IngestPipeline>(store_.get(), pipeline_options);
 
     events::ValidationOptions validation;
@@ -141,6 +150,7 @@ class ServerImpl : public Server {
 
  private:
   void SetServing(bool serving) {
+    if (server_ == nullptr) return;
     grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
     if (health == nullptr) return;
     health->SetServingStatus(serving);
@@ -161,6 +171,7 @@ class ServerImpl : public Server {
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;
+  std::atomic<bool> storage_failed_{false};
 };
 
 }  // namespace

@@ -136,12 +136,19 @@ class FailingStore : public storage::StoreWrapper {
 
 TEST_F(PipelineTest, StorageFailureFailsTheRequest) {
   FailingStore failing(store_.get());
-  IngestPipeline pipeline(&failing, PipelineOptions());
+  PipelineOptions options;
+  std::atomic<int> errors{0};
+  options.on_storage_error = [&](const absl::Status& s) {
+    EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
+    ++errors;
+  };
+  IngestPipeline pipeline(&failing, options);
   std::vector<kaiku::v1::Event> events = {PageView("e1", "v1", kT0), PageView("e2", "v2", kT0)};
   Result r;
   ASSERT_TRUE(pipeline.Submit("t", Ptrs(events), r.Callback()).ok());
   r.done.WaitForNotification();
   EXPECT_EQ(r.status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_GE(errors.load(), 1);
   EXPECT_FALSE(*store_->ContainsEventId("t", "e1"));
 }
 
