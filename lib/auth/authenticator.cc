@@ -18,7 +18,8 @@ namespace {
 bool IsTenantName(absl::string_view s) {
   if (s.empty() || s.size() > 64) return false;
   for (char c : s) {
-    if (!(absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '_' || c == '-')) {
+    if (!(absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '_' ||
+          c == '-')) {
       return false;
     }
   }
@@ -63,16 +64,19 @@ std::string HashApiKey(absl::string_view key) {
 
 Authenticator Authenticator::AllowAll() { return Authenticator(); }
 
-absl::StatusOr<Authenticator> Authenticator::FromKeyFile(const std::string& path) {
+absl::StatusOr<Authenticator> Authenticator::FromKeyFile(
+    const std::string& path) {
   std::ifstream in(path);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read keys file ", path));
+  if (!in)
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot read keys file ", path));
   std::stringstream contents;
   contents << in.rdbuf();
   return FromKeyFileContents(contents.str(), path);
 }
 
-absl::StatusOr<Authenticator> Authenticator::FromKeyFileContents(absl::string_view contents,
-                                                                 absl::string_view source) {
+absl::StatusOr<Authenticator> Authenticator::FromKeyFileContents(
+    absl::string_view contents, absl::string_view source) {
   Authenticator auth;
   auth.requires_keys_ = true;
   int line_number = 0;
@@ -81,7 +85,8 @@ absl::StatusOr<Authenticator> Authenticator::FromKeyFileContents(absl::string_vi
     line = absl::StripAsciiWhitespace(line);
     if (line.empty() || line[0] == '#') continue;
     auto error = [&](absl::string_view what) {
-      return absl::InvalidArgumentError(absl::StrCat(source, ":", line_number, ": ", what));
+      return absl::InvalidArgumentError(
+          absl::StrCat(source, ":", line_number, ": ", what));
     };
     std::vector<absl::string_view> fields =
         absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
@@ -89,10 +94,13 @@ absl::StatusOr<Authenticator> Authenticator::FromKeyFileContents(absl::string_vi
       return error("expected three fields: <sha256 of key> <tenant> <scopes>");
     }
     if (!IsHexSha256(fields[0])) {
-      return error("the key hash must be 64 lower-case hex digits (kaikuctl hash-key KEY)");
+      return error(
+          "the key hash must be 64 lower-case hex digits (kaikuctl hash-key "
+          "KEY)");
     }
     if (!IsTenantName(fields[1])) {
-      return error(absl::StrCat("tenant \"", fields[1], "\" must be 1..64 of [a-z0-9_-]"));
+      return error(absl::StrCat("tenant \"", fields[1],
+                                "\" must be 1..64 of [a-z0-9_-]"));
     }
     Principal principal{std::string(fields[1]), 0};
     for (absl::string_view scope : absl::StrSplit(fields[2], ',')) {
@@ -107,7 +115,8 @@ absl::StatusOr<Authenticator> Authenticator::FromKeyFileContents(absl::string_vi
                                   "\" (scopes are ingest, subscribe, admin)"));
       }
     }
-    if (!auth.by_hash_.emplace(std::string(fields[0]), std::move(principal)).second) {
+    if (!auth.by_hash_.emplace(std::string(fields[0]), std::move(principal))
+             .second) {
       return error("the same key hash is listed twice");
     }
   }
@@ -127,21 +136,23 @@ absl::StatusOr<Principal> Authenticator::Authenticate(
         "missing API key: send the metadata \"authorization: Bearer <key>\"");
   }
   absl::string_view value = *authorization;
-  if (!absl::ConsumePrefix(&value, "Bearer ") && !absl::ConsumePrefix(&value, "bearer ")) {
+  if (!absl::ConsumePrefix(&value, "Bearer ") &&
+      !absl::ConsumePrefix(&value, "bearer ")) {
     return absl::UnauthenticatedError(
         "malformed authorization metadata: expected \"Bearer <key>\"");
   }
   value = absl::StripAsciiWhitespace(value);
   auto it = by_hash_.find(HashApiKey(value));
-  if (it == by_hash_.end()) return absl::UnauthenticatedError("unknown API key");
+  if (it == by_hash_.end())
+    return absl::UnauthenticatedError("unknown API key");
   return it->second;
 }
 
 absl::Status Authenticator::Require(const Principal& principal, Scope scope) {
   if (principal.Has(scope)) return absl::OkStatus();
-  return absl::PermissionDeniedError(absl::StrCat("the API key of tenant \"",
-                                                  principal.tenant, "\" lacks the scope \"",
-                                                  ScopeName(scope), "\""));
+  return absl::PermissionDeniedError(
+      absl::StrCat("the API key of tenant \"", principal.tenant,
+                   "\" lacks the scope \"", ScopeName(scope), "\""));
 }
 
 }  // namespace kaiku::auth

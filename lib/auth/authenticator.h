@@ -1,16 +1,18 @@
 // API keys, tenants and scopes.
 //
-// A tenant is one site. Clients send `authorization: Bearer <key>`; the server keeps only
-// the SHA-256 of each key, in a keys file, one key per line:
+// A tenant is one site. Clients send `authorization: Bearer <key>`; the server
+// keeps only the SHA-256 of each key, in a keys file, one key per line:
 //
-//   # sha256(key) in hex                                            tenant  scopes
-//   5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8  acme    ingest,subscribe
+//   # sha256(key) in hex                                            tenant
+//   scopes 5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8
+//   acme    ingest,subscribe
 //
-// Blank lines and lines starting with '#' are ignored. A tenant is 1..64 of [a-z0-9_-];
-// scopes are a comma-separated subset of ingest, subscribe, admin. `kaikuctl hash-key KEY`
-// prints the hash of a key.
+// Blank lines and lines starting with '#' are ignored. A tenant is 1..64 of
+// [a-z0-9_-]; scopes are a comma-separated subset of ingest, subscribe, admin.
+// `kaikuctl hash-key KEY` prints the hash of a key.
 //
-// Without a keys file the server runs one tenant, "default", with every scope and no key.
+// Without a keys file the server runs one tenant, "default", with every scope
+// and no key.
 #ifndef KAIKU_LIB_AUTH_AUTHENTICATOR_H_
 #define KAIKU_LIB_AUTH_AUTHENTICATOR_H_
 
@@ -38,7 +40,9 @@ struct Principal {
   std::string tenant;
   uint32_t scopes = 0;  // bit set of Scope
 
-  bool Has(Scope scope) const { return (scopes & static_cast<uint32_t>(scope)) != 0; }
+  bool Has(Scope scope) const {
+    return (scopes & static_cast<uint32_t>(scope)) != 0;
+  }
 };
 
 // The tenant used when the server runs without a keys file.
@@ -55,15 +59,16 @@ class Authenticator {
   // Reads a keys file. Errors are INVALID_ARGUMENT naming the file and line.
   static absl::StatusOr<Authenticator> FromKeyFile(const std::string& path);
   // Parses keys-file contents; `source` names them in errors.
-  static absl::StatusOr<Authenticator> FromKeyFileContents(absl::string_view contents,
-                                                           absl::string_view source);
+  static absl::StatusOr<Authenticator> FromKeyFileContents(
+      absl::string_view contents, absl::string_view source);
 
   // Whether calls must carry a key.
   bool requires_keys() const { return requires_keys_; }
 
-  // `authorization` is the request's authorization header value, if any. UNAUTHENTICATED
-  // when a key is required and missing, malformed or unknown.
-  absl::StatusOr<Principal> Authenticate(std::optional<absl::string_view> authorization) const;
+  // `authorization` is the request's authorization header value, if any.
+  // UNAUTHENTICATED when a key is required and missing, malformed or unknown.
+  absl::StatusOr<Principal> Authenticate(
+      std::optional<absl::string_view> authorization) const;
 
   // PERMISSION_DENIED unless `principal` has `scope`.
   static absl::Status Require(const Principal& principal, Scope scope);
@@ -72,7 +77,8 @@ class Authenticator {
   Authenticator() = default;
 
   bool requires_keys_ = false;
-  absl::flat_hash_map<std::string, Principal> by_hash_;  // key hash -> principal
+  absl::flat_hash_map<std::string, Principal>
+      by_hash_;  // key hash -> principal
 };
 
 }  // namespace kaiku::auth

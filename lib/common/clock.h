@@ -1,5 +1,5 @@
-// Time is injected: nothing in lib/ calls absl::Now() directly. Production code passes
-// Clock::Real(); tests pass a FakeClock and move it by hand.
+// Time is injected: nothing in lib/ calls absl::Now() directly. Production code
+// passes Clock::Real(); tests pass a FakeClock and move it by hand.
 #ifndef KAIKU_LIB_COMMON_CLOCK_H_
 #define KAIKU_LIB_COMMON_CLOCK_H_
 

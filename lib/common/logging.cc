@@ -55,7 +55,8 @@ LogMessage::LogMessage(const char* file, int line, LogSeverity severity)
     : file_(file), line_(line), severity_(severity) {}
 
 LogMessage::~LogMessage() {
-  // Logging is outside lib/'s injected-time rule: a log line's stamp is wall time by nature.
+  // Logging is outside lib/'s injected-time rule: a log line's stamp is wall
+  // time by nature.
   std::string line = absl::StrFormat(
       "%c%s %s:%d] %s\n", kSeverityLetters[static_cast<int>(severity_)],
       absl::FormatTime("%m%d %H:%M:%E6S", absl::Now(), absl::UTCTimeZone()),

@@ -1,8 +1,8 @@
-// A small logging layer under Abseil's upstream names (LOG(INFO), LOG(WARNING), LOG(ERROR),
-// LOG(FATAL), CHECK), since abseil 20220623 has no absl/log.
+// A small logging layer under Abseil's upstream names (LOG(INFO), LOG(WARNING),
+// LOG(ERROR), LOG(FATAL), CHECK), since abseil 20220623 has no absl/log.
 //
-// Each message is one line on stderr, written with a single write() so that lines from
-// concurrent threads never interleave:
+// Each message is one line on stderr, written with a single write() so that
+// lines from concurrent threads never interleave:
 //   I1124 10:15:02.123456 kaikud.cc:88] listening on 127.0.0.1:50051
 // LOG(FATAL) and a failed CHECK abort after writing.
 //
@@ -23,7 +23,8 @@ enum class LogSeverity { kInfo = 0, kWarning = 1, kError = 2, kFatal = 3 };
 void SetMinLogSeverity(LogSeverity severity);
 LogSeverity MinLogSeverity();
 
-// Parses "info", "warning", "error" or "fatal" (any case). Returns false otherwise.
+// Parses "info", "warning", "error" or "fatal" (any case). Returns false
+// otherwise.
 bool ParseLogSeverity(absl::string_view text, LogSeverity* severity);
 
 namespace logging_internal {
@@ -57,21 +58,21 @@ struct Voidify {
 #define KAIKU_LOG_SEVERITY_ERROR ::kaiku::LogSeverity::kError
 #define KAIKU_LOG_SEVERITY_FATAL ::kaiku::LogSeverity::kFatal
 
-#define LOG(severity)                                                     \
-  (KAIKU_LOG_SEVERITY_##severity < ::kaiku::MinLogSeverity())             \
-      ? (void)0                                                           \
-      : ::kaiku::logging_internal::Voidify() &                            \
-            ::kaiku::logging_internal::LogMessage(                        \
-                __FILE__, __LINE__, KAIKU_LOG_SEVERITY_##severity)        \
+#define LOG(severity)                                              \
+  (KAIKU_LOG_SEVERITY_##severity < ::kaiku::MinLogSeverity())      \
+      ? (void)0                                                    \
+      : ::kaiku::logging_internal::Voidify() &                     \
+            ::kaiku::logging_internal::LogMessage(                 \
+                __FILE__, __LINE__, KAIKU_LOG_SEVERITY_##severity) \
                 .stream()
 
-#define CHECK(condition)                                                   \
-  (ABSL_PREDICT_TRUE(condition))                                           \
-      ? (void)0                                                            \
-      : ::kaiku::logging_internal::Voidify() &                             \
-            ::kaiku::logging_internal::LogMessage(                         \
-                __FILE__, __LINE__, ::kaiku::LogSeverity::kFatal)          \
-                    .stream()                                              \
+#define CHECK(condition)                                          \
+  (ABSL_PREDICT_TRUE(condition))                                  \
+      ? (void)0                                                   \
+      : ::kaiku::logging_internal::Voidify() &                    \
+            ::kaiku::logging_internal::LogMessage(                \
+                __FILE__, __LINE__, ::kaiku::LogSeverity::kFatal) \
+                    .stream()                                     \
                 << "Check failed: " #condition " "
 
 #endif  // KAIKU_LIB_COMMON_LOGGING_H_

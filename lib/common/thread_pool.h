@@ -1,5 +1,5 @@
-// A fixed set of threads running queued closures, for blocking work (storage reads) that
-// must not run on gRPC's callback threads.
+// A fixed set of threads running queued closures, for blocking work (storage
+// reads) that must not run on gRPC's callback threads.
 //
 // Thread safety: Schedule and Stop may be called from any thread.
 #ifndef KAIKU_LIB_COMMON_THREAD_POOL_H_

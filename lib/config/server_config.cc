@@ -24,7 +24,8 @@ class CollectErrors : public google::protobuf::io::ErrorCollector {
  public:
   explicit CollectErrors(absl::string_view source) : source_(source) {}
   void AddError(int line, int column, const std::string& message) override {
-    errors_.push_back(absl::StrCat(source_, ":", line + 1, ":", column + 1, ": ", message));
+    errors_.push_back(
+        absl::StrCat(source_, ":", line + 1, ":", column + 1, ": ", message));
   }
   void AddWarning(int line, int column, const std::string& message) override {
     AddError(line, column, message);
@@ -37,7 +38,8 @@ class CollectErrors : public google::protobuf::io::ErrorCollector {
 };
 
 absl::Status FieldError(absl::string_view field, absl::string_view what) {
-  return absl::InvalidArgumentError(absl::StrCat("config field ", field, ": ", what));
+  return absl::InvalidArgumentError(
+      absl::StrCat("config field ", field, ": ", what));
 }
 
 }  // namespace
@@ -79,7 +81,9 @@ absl::StatusOr<ServerConfig> ParseServerConfig(absl::string_view text,
 
 absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read config file ", path));
+  if (!in)
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot read config file ", path));
   std::stringstream text;
   text << in.rdbuf();
   return ParseServerConfig(text.str(), path);
@@ -121,9 +125,10 @@ absl::Status ValidateServerConfig(const ServerConfig& c) {
     return FieldError("storage.write_buffer_bytes", "must be at least 1 MiB");
   }
   if (c.keys_file().empty() && !IsLoopbackListenAddress(c.listen())) {
-    return FieldError("listen",
-                      "without keys_file the server runs without authentication, so it may "
-                      "only listen on loopback (127.0.0.1, [::1] or localhost)");
+    return FieldError(
+        "listen",
+        "without keys_file the server runs without authentication, so it may "
+        "only listen on loopback (127.0.0.1, [::1] or localhost)");
   }
   return absl::OkStatus();
 }
@@ -131,7 +136,8 @@ absl::Status ValidateServerConfig(const ServerConfig& c) {
 bool IsLoopbackListenAddress(absl::string_view listen) {
   size_t colon = listen.rfind(':');
   absl::string_view host = listen.substr(0, colon);
-  return absl::StartsWith(host, "127.") || host == "[::1]" || host == "localhost";
+  return absl::StartsWith(host, "127.") || host == "[::1]" ||
+         host == "localhost";
 }
 
 }  // namespace kaiku::config

@@ -27,8 +27,9 @@ void CheckId(const std::string& field, const std::string& value, bool required,
     return;
   }
   if (value.size() > kMaxIdBytes) {
-    Add(out, field, absl::StrCat("is ", value.size(), " bytes; at most ", kMaxIdBytes,
-                                 " allowed"));
+    Add(out, field,
+        absl::StrCat("is ", value.size(), " bytes; at most ", kMaxIdBytes,
+                     " allowed"));
     return;
   }
   for (char c : value) {
@@ -39,7 +40,8 @@ void CheckId(const std::string& field, const std::string& value, bool required,
   }
 }
 
-// An absolute http(s) URL or a path starting with "/", without spaces or control characters.
+// An absolute http(s) URL or a path starting with "/", without spaces or
+// control characters.
 void CheckUrl(const std::string& field, const std::string& value, bool required,
               Violations* out) {
   if (value.empty()) {
@@ -47,33 +49,39 @@ void CheckUrl(const std::string& field, const std::string& value, bool required,
     return;
   }
   if (value.size() > kMaxUrlBytes) {
-    Add(out, field, absl::StrCat("is ", value.size(), " bytes; at most ", kMaxUrlBytes,
-                                 " allowed"));
+    Add(out, field,
+        absl::StrCat("is ", value.size(), " bytes; at most ", kMaxUrlBytes,
+                     " allowed"));
     return;
   }
   if (!absl::StartsWithIgnoreCase(value, "http://") &&
       !absl::StartsWithIgnoreCase(value, "https://") && value[0] != '/') {
-    Add(out, field, "must be an absolute http(s) URL or a path starting with \"/\"");
+    Add(out, field,
+        "must be an absolute http(s) URL or a path starting with \"/\"");
     return;
   }
   for (unsigned char c : value) {
     if (c <= 0x20 || c == 0x7f) {
-      Add(out, field, "must not contain spaces or control characters (percent-encode them)");
+      Add(out, field,
+          "must not contain spaces or control characters (percent-encode "
+          "them)");
       return;
     }
   }
 }
 
-void CheckText(const std::string& field, const std::string& value, size_t max_bytes,
-               Violations* out) {
+void CheckText(const std::string& field, const std::string& value,
+               size_t max_bytes, Violations* out) {
   if (value.size() > max_bytes) {
-    Add(out, field, absl::StrCat("is ", value.size(), " bytes; at most ", max_bytes,
-                                 " allowed"));
+    Add(out, field,
+        absl::StrCat("is ", value.size(), " bytes; at most ", max_bytes,
+                     " allowed"));
   }
 }
 
 template <typename EnumValid>
-void CheckEnum(const std::string& field, int value, EnumValid is_valid, Violations* out) {
+void CheckEnum(const std::string& field, int value, EnumValid is_valid,
+               Violations* out) {
   if (value == 0) {
     Add(out, field, "is required");
   } else if (!is_valid(value)) {
@@ -94,12 +102,14 @@ void CheckOccurredAt(const kaiku::v1::Event& event, absl::Time now,
     Add(out, "occurred_at", "is not a valid timestamp");
     return;
   }
-  absl::Time t = absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+  absl::Time t =
+      absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
   if (t > now + options.max_future_skew) {
     Add(out, "occurred_at",
-        absl::StrCat("is ", absl::FormatDuration(absl::Trunc(t - now, absl::Seconds(1))),
-                     " in the future; at most ", absl::FormatDuration(options.max_future_skew),
-                     " allowed"));
+        absl::StrCat(
+            "is ", absl::FormatDuration(absl::Trunc(t - now, absl::Seconds(1))),
+            " in the future; at most ",
+            absl::FormatDuration(options.max_future_skew), " allowed"));
   } else if (t < now - options.retention) {
     Add(out, "occurred_at",
         absl::StrCat("is older than the retention of ",
@@ -112,7 +122,8 @@ void CheckKind(const kaiku::v1::Event& event, Violations* out) {
   switch (event.kind_case()) {
     case E::KIND_NOT_SET:
       Add(out, "kind",
-          "is required: set exactly one of page_view, engagement, price_list_view, download, "
+          "is required: set exactly one of page_view, engagement, "
+          "price_list_view, download, "
           "chat, form_submit, identify, conversion");
       break;
     case E::kPageView: {
@@ -121,7 +132,8 @@ void CheckKind(const kaiku::v1::Event& event, Violations* out) {
       CheckText("page_view.title", k.title(), kMaxTitleBytes, out);
       CheckUrl("page_view.referrer", k.referrer(), false, out);
       if (!kaiku::v1::PageType_IsValid(k.page_type())) {
-        Add(out, "page_view.page_type", absl::StrCat("has unknown value ", k.page_type()));
+        Add(out, "page_view.page_type",
+            absl::StrCat("has unknown value ", k.page_type()));
       }
       break;
     }
@@ -143,8 +155,8 @@ void CheckKind(const kaiku::v1::Event& event, Violations* out) {
     }
     case E::kPriceListView:
       CheckUrl("price_list_view.url", event.price_list_view().url(), true, out);
-      CheckId("price_list_view.price_list_id", event.price_list_view().price_list_id(), false,
-              out);
+      CheckId("price_list_view.price_list_id",
+              event.price_list_view().price_list_id(), false, out);
       break;
     case E::kDownload:
       CheckUrl("download.url", event.download().url(), true, out);
@@ -152,7 +164,8 @@ void CheckKind(const kaiku::v1::Event& event, Violations* out) {
                 kaiku::v1::AssetKind_IsValid, out);
       break;
     case E::kChat:
-      CheckEnum("chat.intent", event.chat().intent(), kaiku::v1::ChatIntent_IsValid, out);
+      CheckEnum("chat.intent", event.chat().intent(),
+                kaiku::v1::ChatIntent_IsValid, out);
       break;
     case E::kFormSubmit:
       CheckEnum("form_submit.form_kind", event.form_submit().form_kind(),
@@ -174,9 +187,11 @@ void CheckKind(const kaiku::v1::Event& event, Violations* out) {
         Add(out, "conversion.value", "must be finite and not negative");
       }
       const std::string& c = k.currency();
-      if (!c.empty() && (c.size() != 3 || !absl::ascii_isupper(c[0]) ||
-                         !absl::ascii_isupper(c[1]) || !absl::ascii_isupper(c[2]))) {
-        Add(out, "conversion.currency", "must be an ISO 4217 code such as \"EUR\"");
+      if (!c.empty() &&
+          (c.size() != 3 || !absl::ascii_isupper(c[0]) ||
+           !absl::ascii_isupper(c[1]) || !absl::ascii_isupper(c[2]))) {
+        Add(out, "conversion.currency",
+            "must be an ISO 4217 code such as \"EUR\"");
       }
       break;
     }
@@ -185,7 +200,8 @@ void CheckKind(const kaiku::v1::Event& event, Violations* out) {
 
 }  // namespace
 
-std::vector<FieldViolation> ValidateEvent(const kaiku::v1::Event& event, absl::Time now,
+std::vector<FieldViolation> ValidateEvent(const kaiku::v1::Event& event,
+                                          absl::Time now,
                                           const ValidationOptions& options) {
   Violations out;
   CheckId("event_id", event.event_id(), true, &out);
@@ -196,12 +212,13 @@ std::vector<FieldViolation> ValidateEvent(const kaiku::v1::Event& event, absl::T
   return out;
 }
 
-std::vector<FieldViolation> ValidatePublishRequest(const kaiku::v1::PublishRequest& request) {
+std::vector<FieldViolation> ValidatePublishRequest(
+    const kaiku::v1::PublishRequest& request) {
   Violations out;
   if (request.events_size() > kMaxEventsPerRequest) {
     Add(&out, "events",
-        absl::StrCat("has ", request.events_size(), " events; at most ", kMaxEventsPerRequest,
-                     " per request allowed"));
+        absl::StrCat("has ", request.events_size(), " events; at most ",
+                     kMaxEventsPerRequest, " per request allowed"));
   }
   return out;
 }

@@ -1,8 +1,9 @@
 // Validation of incoming events and publish requests (SPEC §4 "Bad input").
 //
-// Every rule is a pure function of the message and `now`; a violation names the exact field
-// path and the rule, so the client can fix the event. Request-level problems (too many
-// events) make the whole request invalid; event-level problems reject only that event.
+// Every rule is a pure function of the message and `now`; a violation names the
+// exact field path and the rule, so the client can fix the event. Request-level
+// problems (too many events) make the whole request invalid; event-level
+// problems reject only that event.
 #ifndef KAIKU_LIB_EVENTS_VALIDATION_H_
 #define KAIKU_LIB_EVENTS_VALIDATION_H_
 
@@ -30,8 +31,8 @@ struct ValidationOptions {
   absl::Duration max_future_skew = absl::Minutes(5);
 };
 
-// One violated rule. `field` is a path such as "page_view.url" (relative to the event) or
-// "events[3].page_view.url" (relative to the request).
+// One violated rule. `field` is a path such as "page_view.url" (relative to the
+// event) or "events[3].page_view.url" (relative to the request).
 struct FieldViolation {
   std::string field;
   std::string description;
@@ -39,9 +40,10 @@ struct FieldViolation {
   bool operator==(const FieldViolation&) const = default;
 };
 
-// Checks every rule for one event at server time `now`; returns all violations, empty when
-// the event is valid. Paths are relative to the event.
-std::vector<FieldViolation> ValidateEvent(const kaiku::v1::Event& event, absl::Time now,
+// Checks every rule for one event at server time `now`; returns all violations,
+// empty when the event is valid. Paths are relative to the event.
+std::vector<FieldViolation> ValidateEvent(const kaiku::v1::Event& event,
+                                          absl::Time now,
                                           const ValidationOptions& options);
 
 // Checks the request as a whole (not its events): empty when it is well-formed.

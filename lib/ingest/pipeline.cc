@@ -16,7 +16,8 @@ namespace kaiku::ingest {
 struct IngestPipeline::Request {
   std::string tenant;
   std::vector<const kaiku::v1::Event*> events;
-  std::vector<StoreOutcome> outcomes;  // each index written by exactly one worker
+  std::vector<StoreOutcome>
+      outcomes;  // each index written by exactly one worker
   std::atomic<int> parts_left{0};
   absl::Mutex mu;
   absl::Status status ABSL_GUARDED_BY(mu);
@@ -36,7 +37,8 @@ struct IngestPipeline::Shard {
   std::thread thread;
 };
 
-IngestPipeline::IngestPipeline(storage::Store* store, const PipelineOptions& options)
+IngestPipeline::IngestPipeline(storage::Store* store,
+                               const PipelineOptions& options)
     : store_(store), options_([&] {
         PipelineOptions o = options;
         o.shards = std::clamp(o.shards, 1, 64);
@@ -45,7 +47,8 @@ IngestPipeline::IngestPipeline(storage::Store* store, const PipelineOptions& opt
         if (o.clock == nullptr) o.clock = Clock::Real();
         return o;
       }()) {
-  for (int i = 0; i < options_.shards; ++i) shards_.push_back(std::make_unique<Shard>());
+  for (int i = 0; i < options_.shards; ++i)
+    shards_.push_back(std::make_unique<Shard>());
   for (auto& shard : shards_) {
     Shard* s = shard.get();
     s->thread = std::thread([this, s] { RunWorker(s); });
@@ -55,7 +58,8 @@ IngestPipeline::IngestPipeline(storage::Store* store, const PipelineOptions& opt
 IngestPipeline::~IngestPipeline() { Stop(); }
 
 absl::Status IngestPipeline::Submit(absl::string_view tenant,
-                                    std::vector<const kaiku::v1::Event*> events, Done done) {
+                                    std::vector<const kaiku::v1::Event*> events,
+                                    Done done) {
   auto request = std::make_shared<Request>();
   request->tenant = std::string(tenant);
   request->events = std::move(events);
@@ -63,8 +67,9 @@ absl::Status IngestPipeline::Submit(absl::string_view tenant,
   request->done = std::move(done);
   const size_t n = request->events.size();
 
-  // Repeats of an event_id within the request are duplicates of its first occurrence, even
-  // when they name different visitors (and so would land on different shards).
+  // Repeats of an event_id within the request are duplicates of its first
+  // occurrence, even when they name different visitors (and so would land on
+  // different shards).
   std::vector<std::vector<uint32_t>> per_shard(shards_.size());
   absl::flat_hash_set<absl::string_view> seen;
   seen.reserve(n);
@@ -75,7 +80,8 @@ absl::Status IngestPipeline::Submit(absl::string_view tenant,
       request->outcomes[i] = StoreOutcome::kDuplicate;
       continue;
     }
-    size_t shard = absl::HashOf(tenant, absl::string_view(e.visitor_id())) % shards_.size();
+    size_t shard = absl::HashOf(tenant, absl::string_view(e.visitor_id())) %
+                   shards_.size();
     per_shard[shard].push_back(i);
     ++to_write;
   }
@@ -149,7 +155,8 @@ void IngestPipeline::RunWorker(Shard* shard) {
 void IngestPipeline::WriteGroup(std::vector<WorkItem>& items) {
   const int64_t now_micros = absl::ToUnixMicros(options_.clock->Now());
   std::unique_ptr<storage::StoreBatch> batch = store_->NewBatch();
-  // (tenant, event_id) pairs put into this batch; views into the requests, alive here.
+  // (tenant, event_id) pairs put into this batch; views into the requests,
+  // alive here.
   absl::flat_hash_set<std::pair<absl::string_view, absl::string_view>> in_batch;
   absl::Status status;
   int64_t events = 0;
@@ -163,7 +170,8 @@ void IngestPipeline::WriteGroup(std::vector<WorkItem>& items) {
         request.outcomes[i] = StoreOutcome::kDuplicate;
         continue;
       }
-      absl::StatusOr<bool> seen = store_->ContainsEventId(request.tenant, e.event_id());
+      absl::StatusOr<bool> seen =
+          store_->ContainsEventId(request.tenant, e.event_id());
       if (!seen.ok()) {
         status = seen.status();
       } else if (*seen) {
@@ -173,8 +181,10 @@ void IngestPipeline::WriteGroup(std::vector<WorkItem>& items) {
       }
     }
   }
-  if (status.ok() && batch->size() > 0) status = store_->Commit(batch.get(), options_.sync);
-  if (!status.ok() && options_.on_storage_error) options_.on_storage_error(status);
+  if (status.ok() && batch->size() > 0)
+    status = store_->Commit(batch.get(), options_.sync);
+  if (!status.ok() && options_.on_storage_error)
+    options_.on_storage_error(status);
   queued_events_.fetch_sub(events, std::memory_order_relaxed);
   for (WorkItem& item : items) FinishPart(item.request, status);
 }
@@ -192,7 +202,8 @@ void IngestPipeline::FinishPart(const std::shared_ptr<Request>& request,
     absl::MutexLock lock(&request->mu);
     final_status = request->status;
   }
-  std::move(request->done)(std::move(final_status), std::move(request->outcomes));
+  std::move(request->done)(std::move(final_status),
+                           std::move(request->outcomes));
 }
 
 }  // namespace kaiku::ingest

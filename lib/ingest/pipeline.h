@@ -1,20 +1,23 @@
 // The ingest pipeline: validated events in, durable timeline entries out.
 //
-// Visitors are sharded by hash of (tenant, visitor_id) across `shards` single-writer
-// workers. Each worker owns its visitors: it drains its queue, checks each event_id against
-// the dedupe index (and against the batch it is building), puts the new events into one
-// WriteBatch and commits it — one group commit for every request it drained. A request's
-// `done` runs once every worker holding a part of it has committed that part.
+// Visitors are sharded by hash of (tenant, visitor_id) across `shards`
+// single-writer workers. Each worker owns its visitors: it drains its queue,
+// checks each event_id against the dedupe index (and against the batch it is
+// building), puts the new events into one WriteBatch and commits it — one group
+// commit for every request it drained. A request's `done` runs once every
+// worker holding a part of it has committed that part.
 //
-//   caller thread ── Submit ──> [shard queue 0] ── worker 0 ── WriteBatch ──> RocksDB
+//   caller thread ── Submit ──> [shard queue 0] ── worker 0 ── WriteBatch ──>
+//   RocksDB
 //                          └──> [shard queue 1] ── worker 1 ── WriteBatch ──┘
 //
-// Backpressure: at most `max_queued_events` events are queued or being written over all
-// shards; a Submit that would exceed it fails with RESOURCE_EXHAUSTED, before anything of it
-// is queued. Submit never blocks on I/O.
+// Backpressure: at most `max_queued_events` events are queued or being written
+// over all shards; a Submit that would exceed it fails with RESOURCE_EXHAUSTED,
+// before anything of it is queued. Submit never blocks on I/O.
 //
-// Ordering and single writer: all events of one visitor go through the same worker, in
-// submission order, so per-visitor work (dedupe now, scoring later) needs no locks.
+// Ordering and single writer: all events of one visitor go through the same
+// worker, in submission order, so per-visitor work (dedupe now, scoring later)
+// needs no locks.
 //
 // Thread safety: Submit and Stop may be called from any thread.
 #ifndef KAIKU_LIB_INGEST_PIPELINE_H_
@@ -45,12 +48,14 @@ struct PipelineOptions {
   int max_queued_events = 200000;
   // Most events one worker puts into one WriteBatch. Default: 8192.
   int max_batch_events = 8192;
-  // Sync the write-ahead log on every commit (durability=fsync). Default: false.
+  // Sync the write-ahead log on every commit (durability=fsync). Default:
+  // false.
   bool sync = false;
   // Arrival time stamps. Must outlive the pipeline. Default: the real clock.
   const Clock* clock = Clock::Real();
-  // Called (from a worker thread) with every failed storage read or commit, before the
-  // affected requests complete; e.g. to turn health to NOT_SERVING. Default: none.
+  // Called (from a worker thread) with every failed storage read or commit,
+  // before the affected requests complete; e.g. to turn health to NOT_SERVING.
+  // Default: none.
   std::function<void(const absl::Status&)> on_storage_error;
 };
 
@@ -63,10 +68,11 @@ enum class StoreOutcome : uint8_t {
 
 class IngestPipeline {
  public:
-  // Called exactly once per accepted Submit, from a worker thread (or from Submit itself
-  // for an empty request). With an OK status, `outcomes[i]` is the outcome of events[i]
-  // and every event is durable; otherwise nothing may be reported as stored (some events
-  // may have been stored; a retry finds them as duplicates).
+  // Called exactly once per accepted Submit, from a worker thread (or from
+  // Submit itself for an empty request). With an OK status, `outcomes[i]` is
+  // the outcome of events[i] and every event is durable; otherwise nothing may
+  // be reported as stored (some events may have been stored; a retry finds them
+  // as duplicates).
   using Done = absl::AnyInvocable<void(absl::Status status,
                                        std::vector<StoreOutcome> outcomes) &&>;
 
@@ -77,17 +83,21 @@ class IngestPipeline {
   // Stops (see Stop).
   ~IngestPipeline();
 
-  // Queues valid events of one tenant. The events (and `tenant`'s bytes are copied) must
-  // stay valid until `done` has run. Errors (then `done` is never called):
-  // RESOURCE_EXHAUSTED when the queues are full, UNAVAILABLE after Stop.
-  absl::Status Submit(absl::string_view tenant, std::vector<const kaiku::v1::Event*> events,
-                      Done done);
+  // Queues valid events of one tenant. The events (and `tenant`'s bytes are
+  // copied) must stay valid until `done` has run. Errors (then `done` is never
+  // called): RESOURCE_EXHAUSTED when the queues are full, UNAVAILABLE after
+  // Stop.
+  absl::Status Submit(absl::string_view tenant,
+                      std::vector<const kaiku::v1::Event*> events, Done done);
 
-  // Refuses new work, writes everything already queued, joins the workers. Idempotent.
+  // Refuses new work, writes everything already queued, joins the workers.
+  // Idempotent.
   void Stop();
 
   // Events queued or being written now.
-  int64_t queued_events() const { return queued_events_.load(std::memory_order_relaxed); }
+  int64_t queued_events() const {
+    return queued_events_.load(std::memory_order_relaxed);
+  }
 
  private:
   struct Request;
@@ -97,7 +107,8 @@ class IngestPipeline {
   void RunWorker(Shard* shard);
   // Writes one drained group of items and completes them.
   void WriteGroup(std::vector<WorkItem>& items);
-  static void FinishPart(const std::shared_ptr<Request>& request, const absl::Status& status);
+  static void FinishPart(const std::shared_ptr<Request>& request,
+                         const absl::Status& status);
 
   storage::Store* const store_;
   const PipelineOptions options_;

@@ -5,22 +5,25 @@
 namespace kaiku::storage {
 
 bool ExpiryFilter::Filter(int /*level*/, const rocksdb::Slice& key,
-                          const rocksdb::Slice& existing_value, std::string* /*new_value*/,
+                          const rocksdb::Slice& existing_value,
+                          std::string* /*new_value*/,
                           bool* /*value_changed*/) const {
-  std::optional<int64_t> t = time_of_(absl::string_view(key.data(), key.size()),
-                                      absl::string_view(existing_value.data(),
-                                                        existing_value.size()));
+  std::optional<int64_t> t =
+      time_of_(absl::string_view(key.data(), key.size()),
+               absl::string_view(existing_value.data(), existing_value.size()));
   if (!t.has_value()) return false;
   return *t < absl::ToUnixMicros(clock_->Now() - max_age_);
 }
 
-std::optional<int64_t> TimelineEntryTime(absl::string_view key, absl::string_view) {
+std::optional<int64_t> TimelineEntryTime(absl::string_view key,
+                                         absl::string_view) {
   TimelineKeyParts parts;
   if (!DecodeTimelineKey(key, &parts)) return std::nullopt;
   return parts.event_time_micros;
 }
 
-std::optional<int64_t> DedupeEntryTime(absl::string_view, absl::string_view value) {
+std::optional<int64_t> DedupeEntryTime(absl::string_view,
+                                       absl::string_view value) {
   int64_t micros;
   if (!DecodeDedupeValue(value, &micros)) return std::nullopt;
   return micros;

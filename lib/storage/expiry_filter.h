@@ -1,6 +1,7 @@
-// Age-based expiry of stored entries, applied by RocksDB compaction: an entry whose time is
-// older than `now - max_age` is dropped when compaction next touches its file. Combined with
-// periodic compaction (StoreOptions), data is physically gone within a bounded time.
+// Age-based expiry of stored entries, applied by RocksDB compaction: an entry
+// whose time is older than `now - max_age` is dropped when compaction next
+// touches its file. Combined with periodic compaction (StoreOptions), data is
+// physically gone within a bounded time.
 #ifndef KAIKU_LIB_STORAGE_EXPIRY_FILTER_H_
 #define KAIKU_LIB_STORAGE_EXPIRY_FILTER_H_
 
@@ -14,19 +15,23 @@
 
 namespace kaiku::storage {
 
-// Thread safety: Filter() is const and may run on many compaction threads at once.
+// Thread safety: Filter() is const and may run on many compaction threads at
+// once.
 class ExpiryFilter : public rocksdb::CompactionFilter {
  public:
-  // Extracts an entry's time (Unix microseconds) from its key and value; nullopt keeps the
-  // entry (a malformed entry is never silently dropped).
-  using TimeOf = std::optional<int64_t> (*)(absl::string_view key, absl::string_view value);
+  // Extracts an entry's time (Unix microseconds) from its key and value;
+  // nullopt keeps the entry (a malformed entry is never silently dropped).
+  using TimeOf = std::optional<int64_t> (*)(absl::string_view key,
+                                            absl::string_view value);
 
   // `clock` must outlive the filter.
-  ExpiryFilter(const char* name, TimeOf time_of, absl::Duration max_age, const Clock* clock)
+  ExpiryFilter(const char* name, TimeOf time_of, absl::Duration max_age,
+               const Clock* clock)
       : name_(name), time_of_(time_of), max_age_(max_age), clock_(clock) {}
 
-  bool Filter(int level, const rocksdb::Slice& key, const rocksdb::Slice& existing_value,
-              std::string* new_value, bool* value_changed) const override;
+  bool Filter(int level, const rocksdb::Slice& key,
+              const rocksdb::Slice& existing_value, std::string* new_value,
+              bool* value_changed) const override;
   const char* Name() const override { return name_; }
 
  private:
@@ -37,8 +42,10 @@ class ExpiryFilter : public rocksdb::CompactionFilter {
 };
 
 // Time extractors for the column families of key_codec.h.
-std::optional<int64_t> TimelineEntryTime(absl::string_view key, absl::string_view value);
-std::optional<int64_t> DedupeEntryTime(absl::string_view key, absl::string_view value);
+std::optional<int64_t> TimelineEntryTime(absl::string_view key,
+                                         absl::string_view value);
+std::optional<int64_t> DedupeEntryTime(absl::string_view key,
+                                       absl::string_view value);
 
 }  // namespace kaiku::storage
 

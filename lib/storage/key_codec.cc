@@ -37,7 +37,8 @@ int64_t DecodeTimeMicros(absl::string_view in) {
   return static_cast<int64_t>(v ^ kSignBit);
 }
 
-std::string TimelineVisitorPrefix(absl::string_view tenant, absl::string_view visitor_id) {
+std::string TimelineVisitorPrefix(absl::string_view tenant,
+                                  absl::string_view visitor_id) {
   std::string key;
   key.reserve(2 + tenant.size() + visitor_id.size());
   AppendLengthPrefixed(tenant, &key);

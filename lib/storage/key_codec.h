@@ -1,25 +1,33 @@
-// Key layout of Kaiku's RocksDB store. This file is the only place that knows it.
+// Key layout of Kaiku's RocksDB store. This file is the only place that knows
+// it.
 //
-// Integers are big-endian and fixed-width so that bytes sort like numbers. Strings inside a
-// key are length-prefixed with one byte (ids are at most 128 bytes), so that one visitor's
-// keys form one contiguous range that no other visitor's keys can fall into.
+// Integers are big-endian and fixed-width so that bytes sort like numbers.
+// Strings inside a key are length-prefixed with one byte (ids are at most 128
+// bytes), so that one visitor's keys form one contiguous range that no other
+// visitor's keys can fall into.
 //
 // Column family "timeline" (one entry per stored event):
 //   key   = u8 len(tenant) | tenant | u8 len(visitor_id) | visitor_id
-//           | u64 event time (microseconds since the Unix epoch, sign bit flipped)
-//           | event_id                                   (the rest of the key)
+//           | u64 event time (microseconds since the Unix epoch, sign bit
+//           flipped) | event_id                                   (the rest of
+//           the key)
 //   value = kaiku.storage.v1.TimelineRecord
-//   A visitor's events sort in event-time order, ties in event_id order; the event_id
-//   suffix makes the key of one event unique and the same on every retry.
+//   A visitor's events sort in event-time order, ties in event_id order; the
+//   event_id suffix makes the key of one event unique and the same on every
+//   retry.
 //
-// Column family "dedupe" (one entry per event_id seen within the dedupe window):
+// Column family "dedupe" (one entry per event_id seen within the dedupe
+// window):
 //   key   = u8 len(tenant) | tenant | event_id
-//   value = u64 arrival time (microseconds since the Unix epoch, sign bit flipped)
+//   value = u64 arrival time (microseconds since the Unix epoch, sign bit
+//   flipped)
 //
-// Both column families expire entries by age in compaction (lib/storage/expiry_filter.h):
-// timeline entries by the event time in the key, dedupe entries by the time in the value.
+// Both column families expire entries by age in compaction
+// (lib/storage/expiry_filter.h): timeline entries by the event time in the key,
+// dedupe entries by the time in the value.
 //
-// Do not change a layout in place: a new layout needs a new column family and a migration.
+// Do not change a layout in place: a new layout needs a new column family and a
+// migration.
 #ifndef KAIKU_LIB_STORAGE_KEY_CODEC_H_
 #define KAIKU_LIB_STORAGE_KEY_CODEC_H_
 
@@ -47,7 +55,8 @@ struct TimelineKeyParts {
 };
 
 // All keys of one visitor start with this prefix.
-std::string TimelineVisitorPrefix(absl::string_view tenant, absl::string_view visitor_id);
+std::string TimelineVisitorPrefix(absl::string_view tenant,
+                                  absl::string_view visitor_id);
 
 // The full key of one event.
 std::string TimelineKey(absl::string_view tenant, absl::string_view visitor_id,
@@ -61,8 +70,9 @@ std::string DedupeValue(int64_t arrival_micros);
 // Returns false when `value` is not a well-formed dedupe value.
 bool DecodeDedupeValue(absl::string_view value, int64_t* arrival_micros);
 
-// The smallest key greater than every key that starts with `prefix` (for an iterator's
-// upper bound). Empty when there is none (the prefix is all 0xff bytes).
+// The smallest key greater than every key that starts with `prefix` (for an
+// iterator's upper bound). Empty when there is none (the prefix is all 0xff
+// bytes).
 std::string PrefixSuccessor(absl::string_view prefix);
 
 }  // namespace kaiku::storage

@@ -8,9 +8,10 @@
 
 namespace kaiku::storage {
 
-// Maps a RocksDB status to an absl one, prefixing the message with `what`. Transient and
-// environmental failures (I/O error, no space, busy, timed out, aborted) become UNAVAILABLE
-// so that clients retry; corruption becomes DATA_LOSS.
+// Maps a RocksDB status to an absl one, prefixing the message with `what`.
+// Transient and environmental failures (I/O error, no space, busy, timed out,
+// aborted) become UNAVAILABLE so that clients retry; corruption becomes
+// DATA_LOSS.
 absl::Status FromRocksStatus(const rocksdb::Status& s, absl::string_view what);
 
 }  // namespace kaiku::storage

@@ -1,4 +1,5 @@
-// RocksDB implementation of Store. Column families and key layouts: key_codec.h.
+// RocksDB implementation of Store. Column families and key layouts:
+// key_codec.h.
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -25,24 +26,55 @@ constexpr char kTimelineCf[] = "timeline";
 constexpr char kDedupeCf[] = "dedupe";
 
 int64_t EventTimeMicros(const kaiku::v1::Event& event) {
-  return event.occurred_at().seconds() * 1000000 + event.occurred_at().nanos() / 1000;
+  return event.occurred_at().seconds() * 1000000 +
+         event.occurred_at().nanos() / 1000;
 }
+
+// An iterator over one visitor's timeline keys and nothing else (upper-bounded
+// to the visitor's prefix). Not movable: the read bound points into the object.
+class VisitorScan {
+ public:
+  VisitorScan(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* timeline,
+              absl::string_view tenant, absl::string_view visitor_id)
+      : prefix_(TimelineVisitorPrefix(tenant, visitor_id)),
+        upper_(PrefixSuccessor(prefix_)),
+        upper_slice_(upper_) {
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = &upper_slice_;
+    it_.reset(db->NewIterator(ro, timeline));
+  }
+  VisitorScan(const VisitorScan&) = delete;
+  VisitorScan& operator=(const VisitorScan&) = delete;
+
+  const std::string& prefix() const { return prefix_; }
+  const std::string& upper() const { return upper_; }
+  rocksdb::Iterator* operator->() const { return it_.get(); }
+
+ private:
+  const std::string prefix_;
+  const std::string upper_;
+  const rocksdb::Slice upper_slice_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
 
 class RocksBatch : public StoreBatch {
  public:
-  RocksBatch(rocksdb::ColumnFamilyHandle* timeline, rocksdb::ColumnFamilyHandle* dedupe)
+  RocksBatch(rocksdb::ColumnFamilyHandle* timeline,
+             rocksdb::ColumnFamilyHandle* dedupe)
       : timeline_(timeline), dedupe_(dedupe) {}
 
   void PutEvent(absl::string_view tenant, const kaiku::v1::Event& event,
                 int64_t received_at_micros) override {
-    std::string key =
-        TimelineKey(tenant, event.visitor_id(), EventTimeMicros(event), event.event_id());
+    std::string key = TimelineKey(tenant, event.visitor_id(),
+                                  EventTimeMicros(event), event.event_id());
     record_.Clear();
     *record_.mutable_event() = event;
     record_.set_received_at_micros(received_at_micros);
     record_.SerializeToString(&value_);
     batch_.Put(timeline_, key, value_).PermitUncheckedError();
-    batch_.Put(dedupe_, DedupeKey(tenant, event.event_id()), DedupeValue(received_at_micros))
+    batch_
+        .Put(dedupe_, DedupeKey(tenant, event.event_id()),
+             DedupeValue(received_at_micros))
         .PermitUncheckedError();
     ++size_;
   }
@@ -63,10 +95,10 @@ class RocksStore : public Store {
  public:
   RocksStore(const StoreOptions& options)
       : options_(options),
-        timeline_filter_("kaiku.TimelineExpiry", &TimelineEntryTime, options.retention,
-                         options.clock),
-        dedupe_filter_("kaiku.DedupeExpiry", &DedupeEntryTime, options.dedupe_window,
-                       options.clock) {}
+        timeline_filter_("kaiku.TimelineExpiry", &TimelineEntryTime,
+                         options.retention, options.clock),
+        dedupe_filter_("kaiku.DedupeExpiry", &DedupeEntryTime,
+                       options.dedupe_window, options.clock) {}
 
   ~RocksStore() override {
     if (db_ == nullptr) return;
@@ -85,17 +117,20 @@ class RocksStore : public Store {
     db_options.info_log_level = rocksdb::WARN_LEVEL;
     db_options.keep_log_file_num = 3;
 
-    cache_ = rocksdb::NewLRUCache(static_cast<size_t>(options_.block_cache_bytes));
-    auto cf_options = [&](const rocksdb::CompactionFilter* filter, bool point_lookups) {
+    cache_ =
+        rocksdb::NewLRUCache(static_cast<size_t>(options_.block_cache_bytes));
+    auto cf_options = [&](const rocksdb::CompactionFilter* filter,
+                          bool point_lookups) {
       rocksdb::ColumnFamilyOptions cf;
       cf.write_buffer_size = static_cast<size_t>(options_.write_buffer_bytes);
       cf.compaction_filter = filter;
-      cf.periodic_compaction_seconds =
-          static_cast<uint64_t>(absl::ToInt64Seconds(options_.periodic_compaction));
+      cf.periodic_compaction_seconds = static_cast<uint64_t>(
+          absl::ToInt64Seconds(options_.periodic_compaction));
       rocksdb::BlockBasedTableOptions table;
       table.block_cache = cache_;
       if (point_lookups) {
-        // Most event ids are new: a bloom filter answers "not there" without a disk read.
+        // Most event ids are new: a bloom filter answers "not there" without a
+        // disk read.
         table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
         cf.memtable_whole_key_filtering = true;
         cf.memtable_prefix_bloom_size_ratio = 0.02;
@@ -125,15 +160,16 @@ class RocksStore : public Store {
   absl::Status Commit(StoreBatch* batch, bool sync) override {
     rocksdb::WriteOptions wo;
     wo.sync = sync;
-    return FromRocksStatus(db_->Write(wo, static_cast<RocksBatch*>(batch)->batch()),
-                           "writing events");
+    return FromRocksStatus(
+        db_->Write(wo, static_cast<RocksBatch*>(batch)->batch()),
+        "writing events");
   }
 
   absl::StatusOr<bool> ContainsEventId(absl::string_view tenant,
                                        absl::string_view event_id) override {
     std::string value;
-    rocksdb::Status s =
-        db_->Get(rocksdb::ReadOptions(), dedupe_, DedupeKey(tenant, event_id), &value);
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), dedupe_,
+                                 DedupeKey(tenant, event_id), &value);
     if (s.IsNotFound()) return false;
     RETURN_IF_ERROR(FromRocksStatus(s, "reading the dedupe index"));
     return true;
@@ -143,17 +179,12 @@ class RocksStore : public Store {
                                             absl::string_view visitor_id,
                                             const TimelinePosition* after,
                                             int limit) override {
-    std::string prefix = TimelineVisitorPrefix(tenant, visitor_id);
-    std::string upper = PrefixSuccessor(prefix);
-    rocksdb::Slice upper_slice(upper);
-    rocksdb::ReadOptions ro;
-    ro.iterate_upper_bound = &upper_slice;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, timeline_));
+    VisitorScan it(db_.get(), timeline_, tenant, visitor_id);
     if (after == nullptr) {
-      it->Seek(prefix);
+      it->Seek(it.prefix());
     } else {
-      std::string start =
-          TimelineKey(tenant, visitor_id, after->event_time_micros, after->event_id);
+      std::string start = TimelineKey(
+          tenant, visitor_id, after->event_time_micros, after->event_id);
       it->Seek(start);
       if (it->Valid() && it->key() == rocksdb::Slice(start)) it->Next();
     }
@@ -166,9 +197,10 @@ class RocksStore : public Store {
         page.next = TimelinePosition{EventTimeMicros(last), last.event_id()};
         break;
       }
-      if (!record.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-        return absl::DataLossError(absl::StrCat("unreadable timeline record of visitor ",
-                                                visitor_id));
+      if (!record.ParseFromArray(it->value().data(),
+                                 static_cast<int>(it->value().size()))) {
+        return absl::DataLossError(
+            absl::StrCat("unreadable timeline record of visitor ", visitor_id));
       }
       page.events.push_back(std::move(*record.mutable_event()));
     }
@@ -176,17 +208,14 @@ class RocksStore : public Store {
     return page;
   }
 
-  absl::Status ForEachEventTime(absl::string_view tenant, absl::string_view visitor_id,
+  absl::Status ForEachEventTime(absl::string_view tenant,
+                                absl::string_view visitor_id,
                                 absl::FunctionRef<void(int64_t)> fn) override {
-    std::string prefix = TimelineVisitorPrefix(tenant, visitor_id);
-    std::string upper = PrefixSuccessor(prefix);
-    rocksdb::Slice upper_slice(upper);
-    rocksdb::ReadOptions ro;
-    ro.iterate_upper_bound = &upper_slice;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, timeline_));
-    for (it->Seek(prefix); it->Valid(); it->Next()) {
+    VisitorScan it(db_.get(), timeline_, tenant, visitor_id);
+    for (it->Seek(it.prefix()); it->Valid(); it->Next()) {
       TimelineKeyParts parts;
-      if (!DecodeTimelineKey(absl::string_view(it->key().data(), it->key().size()), &parts)) {
+      if (!DecodeTimelineKey(
+              absl::string_view(it->key().data(), it->key().size()), &parts)) {
         return absl::DataLossError("malformed timeline key");
       }
       fn(parts.event_time_micros);
@@ -197,20 +226,22 @@ class RocksStore : public Store {
   absl::StatusOr<int64_t> EraseVisitor(absl::string_view tenant,
                                        absl::string_view visitor_id) override {
     int64_t count = 0;
-    RETURN_IF_ERROR(ForEachEventTime(tenant, visitor_id, [&](int64_t) { ++count; }));
-    std::string begin = TimelineVisitorPrefix(tenant, visitor_id);
-    std::string end = PrefixSuccessor(begin);
+    RETURN_IF_ERROR(
+        ForEachEventTime(tenant, visitor_id, [&](int64_t) { ++count; }));
+    const std::string begin = TimelineVisitorPrefix(tenant, visitor_id);
+    const std::string end = PrefixSuccessor(begin);
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    RETURN_IF_ERROR(
-        FromRocksStatus(db_->DeleteRange(wo, timeline_, begin, end), "erasing a visitor"));
-    // Rewrite the files that held the range, so the data is physically gone now rather
-    // than at the next natural compaction.
+    RETURN_IF_ERROR(FromRocksStatus(db_->DeleteRange(wo, timeline_, begin, end),
+                                    "erasing a visitor"));
+    // Rewrite the files that held the range, so the data is physically gone now
+    // rather than at the next natural compaction.
     rocksdb::Slice b(begin), e(end);
     rocksdb::CompactRangeOptions cro;
-    cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-    RETURN_IF_ERROR(
-        FromRocksStatus(db_->CompactRange(cro, timeline_, &b, &e), "compacting after erase"));
+    cro.bottommost_level_compaction =
+        rocksdb::BottommostLevelCompaction::kForce;
+    RETURN_IF_ERROR(FromRocksStatus(db_->CompactRange(cro, timeline_, &b, &e),
+                                    "compacting after erase"));
     return count;
   }
 
@@ -232,8 +263,10 @@ class RocksStore : public Store {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
-  if (options.path.empty()) return absl::InvalidArgumentError("StoreOptions.path is empty");
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(
+    const StoreOptions& options) {
+  if (options.path.empty())
+    return absl::InvalidArgumentError("StoreOptions.path is empty");
   StoreOptions sanitized = options;
   sanitized.dedupe_window = std::max(sanitized.dedupe_window, absl::Hours(24));
   if (sanitized.clock == nullptr) sanitized.clock = Clock::Real();

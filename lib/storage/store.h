@@ -1,16 +1,18 @@
-// Kaiku's durable store: per-visitor event timelines and the dedupe index, in RocksDB.
+// Kaiku's durable store: per-visitor event timelines and the dedupe index, in
+// RocksDB.
 //
 //   ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(options));
 //   std::unique_ptr<StoreBatch> batch = store->NewBatch();
 //   batch->PutEvent("acme", event, received_at_micros);
 //   RETURN_IF_ERROR(store->Commit(batch.get(), /*sync=*/false));
 //
-// Commit is atomic: all of a batch is stored or none of it. Once Commit returns OK the batch
-// is in the write-ahead log (survives a crash of the process); with sync=true the log is
-// also synced to disk (survives power loss), and concurrent synced commits share one sync.
+// Commit is atomic: all of a batch is stored or none of it. Once Commit returns
+// OK the batch is in the write-ahead log (survives a crash of the process);
+// with sync=true the log is also synced to disk (survives power loss), and
+// concurrent synced commits share one sync.
 //
-// Errors: storage failures come back as UNAVAILABLE (retryable: disk full, I/O error,
-// read-only directory) or DATA_LOSS (corruption).
+// Errors: storage failures come back as UNAVAILABLE (retryable: disk full, I/O
+// error, read-only directory) or DATA_LOSS (corruption).
 //
 // Thread safety: every method may be called from any thread concurrently.
 #ifndef KAIKU_LIB_STORAGE_STORE_H_
@@ -39,14 +41,14 @@ struct StoreOptions {
   int64_t block_cache_bytes = int64_t{256} << 20;
   // Memtable size per column family. Default: 64 MiB.
   int64_t write_buffer_bytes = int64_t{64} << 20;
-  // Timeline entries whose event time is older than this are removed by compaction.
-  // Default: 90 days.
+  // Timeline entries whose event time is older than this are removed by
+  // compaction. Default: 90 days.
   absl::Duration retention = absl::Hours(24 * 90);
-  // Dedupe entries older than this (by arrival) are removed by compaction. Clamped to at
-  // least 24 h. Default: 7 days.
+  // Dedupe entries older than this (by arrival) are removed by compaction.
+  // Clamped to at least 24 h. Default: 7 days.
   absl::Duration dedupe_window = absl::Hours(24 * 7);
-  // Every file is recompacted at least this often, so expired data is physically removed
-  // within about retention + this. Default: 1 day.
+  // Every file is recompacted at least this often, so expired data is
+  // physically removed within about retention + this. Default: 1 day.
   absl::Duration periodic_compaction = absl::Hours(24);
   // Clock for expiry. Must outlive the store. Default: the real clock.
   const Clock* clock = Clock::Real();
@@ -69,8 +71,8 @@ struct TimelinePage {
 class StoreBatch {
  public:
   virtual ~StoreBatch() = default;
-  // Adds the event to its visitor's timeline and its event_id to the dedupe index.
-  // The event must have passed validation (ids non-empty and short).
+  // Adds the event to its visitor's timeline and its event_id to the dedupe
+  // index. The event must have passed validation (ids non-empty and short).
   virtual void PutEvent(absl::string_view tenant, const kaiku::v1::Event& event,
                         int64_t received_at_micros) = 0;
   // Number of events added.
@@ -80,7 +82,8 @@ class StoreBatch {
 class Store {
  public:
   // Opens (creating if missing) the database at options.path.
-  static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  static absl::StatusOr<std::unique_ptr<Store>> Open(
+      const StoreOptions& options);
 
   Store() = default;
   Store(const Store&) = delete;
@@ -96,34 +99,37 @@ class Store {
   virtual absl::StatusOr<bool> ContainsEventId(absl::string_view tenant,
                                                absl::string_view event_id) = 0;
 
-  // Up to `limit` events of the visitor, after `after` (from the start when null).
-  virtual absl::StatusOr<TimelinePage> ReadTimeline(absl::string_view tenant,
-                                                    absl::string_view visitor_id,
-                                                    const TimelinePosition* after,
-                                                    int limit) = 0;
+  // Up to `limit` events of the visitor, after `after` (from the start when
+  // null).
+  virtual absl::StatusOr<TimelinePage> ReadTimeline(
+      absl::string_view tenant, absl::string_view visitor_id,
+      const TimelinePosition* after, int limit) = 0;
 
-  // Calls `fn` with the event time (Unix microseconds) of each of the visitor's events, in
-  // order, reading keys only.
-  virtual absl::Status ForEachEventTime(absl::string_view tenant,
-                                        absl::string_view visitor_id,
-                                        absl::FunctionRef<void(int64_t)> fn) = 0;
+  // Calls `fn` with the event time (Unix microseconds) of each of the visitor's
+  // events, in order, reading keys only.
+  virtual absl::Status ForEachEventTime(
+      absl::string_view tenant, absl::string_view visitor_id,
+      absl::FunctionRef<void(int64_t)> fn) = 0;
 
   // Erases the visitor's timeline; returns how many events it held.
-  virtual absl::StatusOr<int64_t> EraseVisitor(absl::string_view tenant,
-                                               absl::string_view visitor_id) = 0;
+  virtual absl::StatusOr<int64_t> EraseVisitor(
+      absl::string_view tenant, absl::string_view visitor_id) = 0;
 
-  // Flushes memtables to SST files (used at shutdown, so a restart replays little WAL).
+  // Flushes memtables to SST files (used at shutdown, so a restart replays
+  // little WAL).
   virtual absl::Status Flush() = 0;
 };
 
-// Forwards every call to another store; tests derive from it to inject one fault
-// (the leveldb EnvWrapper pattern).
+// Forwards every call to another store; tests derive from it to inject one
+// fault (the leveldb EnvWrapper pattern).
 class StoreWrapper : public Store {
  public:
   // `target` must outlive the wrapper.
   explicit StoreWrapper(Store* target) : target_(target) {}
 
-  std::unique_ptr<StoreBatch> NewBatch() override { return target_->NewBatch(); }
+  std::unique_ptr<StoreBatch> NewBatch() override {
+    return target_->NewBatch();
+  }
   absl::Status Commit(StoreBatch* batch, bool sync) override {
     return target_->Commit(batch, sync);
   }
@@ -137,7 +143,8 @@ class StoreWrapper : public Store {
                                             int limit) override {
     return target_->ReadTimeline(tenant, visitor_id, after, limit);
   }
-  absl::Status ForEachEventTime(absl::string_view tenant, absl::string_view visitor_id,
+  absl::Status ForEachEventTime(absl::string_view tenant,
+                                absl::string_view visitor_id,
                                 absl::FunctionRef<void(int64_t)> fn) override {
     return target_->ForEachEventTime(tenant, visitor_id, fn);
   }

@@ -10,8 +10,9 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
                       std::string(status.message()));
 }
 
-grpc::Status InvalidArgument(const std::string& message,
-                             const std::vector<events::FieldViolation>& violations) {
+grpc::Status InvalidArgument(
+    const std::string& message,
+    const std::vector<events::FieldViolation>& violations) {
   google::rpc::BadRequest bad_request;
   for (const events::FieldViolation& v : violations) {
     auto* fv = bad_request.add_field_violations();

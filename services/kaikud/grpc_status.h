@@ -17,8 +17,9 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // INVALID_ARGUMENT with a google.rpc.BadRequest in the status details
 // (grpc-status-details-bin), one field violation per entry.
-grpc::Status InvalidArgument(const std::string& message,
-                             const std::vector<events::FieldViolation>& violations);
+grpc::Status InvalidArgument(
+    const std::string& message,
+    const std::vector<events::FieldViolation>& violations);
 
 // The google.rpc.Status form, for PublishResponse.status.
 google::rpc::Status ToRpcStatus(const absl::Status& status);

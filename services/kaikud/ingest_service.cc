@@ -14,13 +14,14 @@ namespace {
 using ::kaiku::v1::PublishRequest;
 using ::kaiku::v1::PublishResponse;
 
-// One PublishStream. Requests are read one at a time and handed to the Publisher as soon as
-// they arrive, so several are stored concurrently; their acks are written strictly in
-// request order, one write in flight at a time.
+// One PublishStream. Requests are read one at a time and handed to the
+// Publisher as soon as they arrive, so several are stored concurrently; their
+// acks are written strictly in request order, one write in flight at a time.
 //
-// Lifetime: gRPC deletes nothing; the reactor deletes itself in OnDone, which comes only
-// after Finish, which is called only once no Publisher callback is outstanding and no
-// read or write is in flight. All gRPC operations are started outside `mu_`.
+// Lifetime: gRPC deletes nothing; the reactor deletes itself in OnDone, which
+// comes only after Finish, which is called only once no Publisher callback is
+// outstanding and no read or write is in flight. All gRPC operations are
+// started outside `mu_`.
 class PublishStreamReactor
     : public grpc::ServerBidiReactor<PublishRequest, PublishResponse> {
  public:
@@ -43,8 +44,9 @@ class PublishStreamReactor
       }
     }
     if (slot != nullptr) {
-      publisher_->Publish(principal_, slot->request, &slot->response,
-                          [this, slot](grpc::Status status) { OnPublished(slot, status); });
+      publisher_->Publish(
+          principal_, slot->request, &slot->response,
+          [this, slot](grpc::Status status) { OnPublished(slot, status); });
     }
     Advance();
   }
@@ -82,7 +84,8 @@ class PublishStreamReactor
     Advance();
   }
 
-  // Decides, under the lock, the next gRPC operations, and starts them outside it.
+  // Decides, under the lock, the next gRPC operations, and starts them outside
+  // it.
   void Advance() {
     const PublishResponse* to_write = nullptr;
     PublishRequest* to_read = nullptr;
@@ -91,7 +94,8 @@ class PublishStreamReactor
       absl::MutexLock lock(&mu_);
       if (broken_) {
         // The client is gone: drop acks that can no longer be written.
-        while (!writing_ && !slots_.empty() && slots_.front()->ready) slots_.pop_front();
+        while (!writing_ && !slots_.empty() && slots_.front()->ready)
+          slots_.pop_front();
       } else if (!writing_ && !slots_.empty() && slots_.front()->ready) {
         writing_ = true;
         to_write = &slots_.front()->response;
@@ -102,8 +106,8 @@ class PublishStreamReactor
         reading_ = std::make_unique<Slot>();
         to_read = &reading_->request;
       }
-      if (!finished_ && !read_in_flight_ && (reads_done_ || broken_) && !writing_ &&
-          outstanding_ == 0 && slots_.empty()) {
+      if (!finished_ && !read_in_flight_ && (reads_done_ || broken_) &&
+          !writing_ && outstanding_ == 0 && slots_.empty()) {
         finished_ = true;
         finish = true;
       }
@@ -117,8 +121,10 @@ class PublishStreamReactor
   Publisher* const publisher_;
 
   absl::Mutex mu_;
-  std::unique_ptr<Slot> reading_ ABSL_GUARDED_BY(mu_);  // target of the read in flight
-  // Requests read but not yet acked, in request order; the front is written first.
+  std::unique_ptr<Slot> reading_
+      ABSL_GUARDED_BY(mu_);  // target of the read in flight
+  // Requests read but not yet acked, in request order; the front is written
+  // first.
   std::deque<std::unique_ptr<Slot>> slots_ ABSL_GUARDED_BY(mu_);
   int outstanding_ ABSL_GUARDED_BY(mu_) = 0;  // Publisher callbacks not yet run
   bool read_in_flight_ ABSL_GUARDED_BY(mu_) = false;
@@ -129,7 +135,8 @@ class PublishStreamReactor
 };
 
 // A stream refused at the start (authentication): finishes at once.
-class RefusedStream : public grpc::ServerBidiReactor<PublishRequest, PublishResponse> {
+class RefusedStream
+    : public grpc::ServerBidiReactor<PublishRequest, PublishResponse> {
  public:
   explicit RefusedStream(const grpc::Status& status) { Finish(status); }
   void OnDone() override { delete this; }
@@ -137,26 +144,25 @@ class RefusedStream : public grpc::ServerBidiReactor<PublishRequest, PublishResp
 
 }  // namespace
 
-grpc::ServerUnaryReactor* IngestService::Publish(grpc::CallbackServerContext* context,
-                                                 const PublishRequest* request,
-                                                 PublishResponse* response) {
+grpc::ServerUnaryReactor* IngestService::Publish(
+    grpc::CallbackServerContext* context, const PublishRequest* request,
+    PublishResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<auth::Principal> principal =
-      AuthorizeCall(*context, *authenticator_, auth::Scope::kIngest);
-  if (!principal.ok()) {
-    reactor->Finish(ToGrpcStatus(principal.status()));
-    return reactor;
-  }
-  publisher_->Publish(*principal, *request, response,
-                      [reactor](grpc::Status status) { reactor->Finish(status); });
+  std::optional<auth::Principal> principal = AuthorizeUnaryCall(
+      *context, *authenticator_, auth::Scope::kIngest, reactor);
+  if (!principal.has_value()) return reactor;
+  publisher_->Publish(
+      *principal, *request, response,
+      [reactor](grpc::Status status) { reactor->Finish(status); });
   return reactor;
 }
 
-grpc::ServerBidiReactor<PublishRequest, PublishResponse>* IngestService::PublishStream(
-    grpc::CallbackServerContext* context) {
+grpc::ServerBidiReactor<PublishRequest, PublishResponse>*
+IngestService::PublishStream(grpc::CallbackServerContext* context) {
   absl::StatusOr<auth::Principal> principal =
       AuthorizeCall(*context, *authenticator_, auth::Scope::kIngest);
-  if (!principal.ok()) return new RefusedStream(ToGrpcStatus(principal.status()));
+  if (!principal.ok())
+    return new RefusedStream(ToGrpcStatus(principal.status()));
   return new PublishStreamReactor(*principal, publisher_);
 }
 

@@ -1,5 +1,6 @@
-// kaiku.v1.Ingest over gRPC's callback API. Handlers never block: validation runs on the
-// gRPC thread, storage on the ingest pipeline's workers, and completions call back.
+// kaiku.v1.Ingest over gRPC's callback API. Handlers never block: validation
+// runs on the gRPC thread, storage on the ingest pipeline's workers, and
+// completions call back.
 #ifndef KAIKU_SERVICES_KAIKUD_INGEST_SERVICE_H_
 #define KAIKU_SERVICES_KAIKUD_INGEST_SERVICE_H_
 
@@ -9,8 +10,8 @@
 
 namespace kaiku::kaikud {
 
-// Most requests of one PublishStream that are being stored or waiting for their ack to be
-// written; beyond it the stream stops reading until acks go out.
+// Most requests of one PublishStream that are being stored or waiting for their
+// ack to be written; beyond it the stream stops reading until acks go out.
 inline constexpr int kMaxInFlightPerStream = 64;
 
 class IngestService final : public kaiku::v1::Ingest::CallbackService {
@@ -19,11 +20,13 @@ class IngestService final : public kaiku::v1::Ingest::CallbackService {
   IngestService(const auth::Authenticator* authenticator, Publisher* publisher)
       : authenticator_(authenticator), publisher_(publisher) {}
 
-  grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* context,
-                                    const kaiku::v1::PublishRequest* request,
-                                    kaiku::v1::PublishResponse* response) override;
+  grpc::ServerUnaryReactor* Publish(
+      grpc::CallbackServerContext* context,
+      const kaiku::v1::PublishRequest* request,
+      kaiku::v1::PublishResponse* response) override;
 
-  grpc::ServerBidiReactor<kaiku::v1::PublishRequest, kaiku::v1::PublishResponse>*
+  grpc::ServerBidiReactor<kaiku::v1::PublishRequest,
+                          kaiku::v1::PublishResponse>*
   PublishStream(grpc::CallbackServerContext* context) override;
 
  private:

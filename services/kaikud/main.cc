@@ -1,8 +1,10 @@
-// kaikud: the Kaiku server. Flags are defined here and nowhere else; each overrides the
-// same setting of the --config file (kaiku.config.v1.ServerConfig, text format).
+// kaikud: the Kaiku server. Flags are defined here and nowhere else; each
+// overrides the same setting of the --config file
+// (kaiku.config.v1.ServerConfig, text format).
 //
-//   kaikud                                   ./data, loopback, default model, no auth
-//   kaikud --data_dir=/var/lib/kaiku --listen=127.0.0.1:0 --durability=fsync
+//   kaikud                                   ./data, loopback, default model,
+//   no auth kaikud --data_dir=/var/lib/kaiku --listen=127.0.0.1:0
+//   --durability=fsync
 //
 // Signals: SIGTERM / SIGINT drain and exit 0.
 #include <signal.h>
@@ -17,20 +19,26 @@
 #include "lib/config/server_config.h"
 #include "services/kaikud/server.h"
 
-ABSL_FLAG(std::string, config, "", "Config file (kaiku.config.v1.ServerConfig, text format).");
-// An empty flag is "not given": the config file's value, else the built-in default, holds.
+ABSL_FLAG(std::string, config, "",
+          "Config file (kaiku.config.v1.ServerConfig, text format).");
+// An empty flag is "not given": the config file's value, else the built-in
+// default, holds.
 ABSL_FLAG(std::string, data_dir, "",
           "Directory of the RocksDB store and port files. Default: ./data.");
-ABSL_FLAG(std::string, listen, "",
-          "gRPC host:port; port 0 picks one and writes it to <data_dir>/kaikud.port. "
-          "Default: 127.0.0.1:50051.");
-ABSL_FLAG(std::string, durability, "",
-          "process: acked events survive a crash of kaikud; fsync: also power loss. "
-          "Default: process.");
+ABSL_FLAG(
+    std::string, listen, "",
+    "gRPC host:port; port 0 picks one and writes it to <data_dir>/kaikud.port. "
+    "Default: 127.0.0.1:50051.");
+ABSL_FLAG(
+    std::string, durability, "",
+    "process: acked events survive a crash of kaikud; fsync: also power loss. "
+    "Default: process.");
 ABSL_FLAG(std::string, keys_file, "",
-          "API keys file (sha256 tenant scopes per line). Default: none (one tenant, no "
+          "API keys file (sha256 tenant scopes per line). Default: none (one "
+          "tenant, no "
           "auth, loopback only).");
-ABSL_FLAG(std::string, log_level, "info", "Least severity logged: info, warning, error.");
+ABSL_FLAG(std::string, log_level, "info",
+          "Least severity logged: info, warning, error.");
 
 namespace {
 
@@ -62,13 +70,14 @@ int Run() {
   Override(FLAGS_listen, config.mutable_listen());
   Override(FLAGS_durability, config.mutable_durability());
   Override(FLAGS_keys_file, config.mutable_keys_file());
-  if (absl::Status valid = kaiku::config::ValidateServerConfig(config); !valid.ok()) {
+  if (absl::Status valid = kaiku::config::ValidateServerConfig(config);
+      !valid.ok()) {
     LOG(ERROR) << valid.message();
     return 2;
   }
 
-  // Signals are taken synchronously by this thread; every thread started from here on
-  // inherits the mask.
+  // Signals are taken synchronously by this thread; every thread started from
+  // here on inherits the mask.
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
@@ -91,7 +100,8 @@ int Run() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("Kaiku: real-time buying-signal scoring server.");
+  absl::SetProgramUsageMessage(
+      "Kaiku: real-time buying-signal scoring server.");
   absl::ParseCommandLine(argc, argv);
   return Run();
 }

@@ -7,28 +7,29 @@
 namespace kaiku::kaikud {
 
 grpc::ServerUnaryReactor* PrivacyService::ForgetVisitor(
-    grpc::CallbackServerContext* context, const kaiku::v1::ForgetVisitorRequest* request,
+    grpc::CallbackServerContext* context,
+    const kaiku::v1::ForgetVisitorRequest* request,
     kaiku::v1::ForgetVisitorResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<auth::Principal> principal =
-      AuthorizeCall(*context, *authenticator_, auth::Scope::kAdmin);
-  if (!principal.ok()) {
-    reactor->Finish(ToGrpcStatus(principal.status()));
-    return reactor;
-  }
-  if (request->visitor_id().empty() || request->visitor_id().size() > events::kMaxIdBytes) {
+  std::optional<auth::Principal> principal = AuthorizeUnaryCall(
+      *context, *authenticator_, auth::Scope::kAdmin, reactor);
+  if (!principal.has_value()) return reactor;
+  if (request->visitor_id().empty() ||
+      request->visitor_id().size() > events::kMaxIdBytes) {
     reactor->Finish(InvalidArgument("malformed ForgetVisitorRequest",
                                     {{"visitor_id", "must be 1..128 bytes"}}));
     return reactor;
   }
-  bool scheduled =
-      work_->Schedule([this, reactor, request, response, tenant = principal->tenant] {
-        absl::StatusOr<int64_t> erased = store_->EraseVisitor(tenant, request->visitor_id());
+  bool scheduled = work_->Schedule(
+      [this, reactor, request, response, tenant = principal->tenant] {
+        absl::StatusOr<int64_t> erased =
+            store_->EraseVisitor(tenant, request->visitor_id());
         if (erased.ok()) response->set_events_erased(*erased);
         reactor->Finish(ToGrpcStatus(erased.status()));
       });
   if (!scheduled) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down"));
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 "the server is shutting down"));
   }
   return reactor;
 }

@@ -14,7 +14,8 @@ void Publisher::Publish(const auth::Principal& principal,
                         const kaiku::v1::PublishRequest& request,
                         kaiku::v1::PublishResponse* response, Done done) {
   response->set_sequence(request.sequence());
-  std::vector<events::FieldViolation> malformed = events::ValidatePublishRequest(request);
+  std::vector<events::FieldViolation> malformed =
+      events::ValidatePublishRequest(request);
   if (!malformed.empty()) {
     std::move(done)(InvalidArgument("malformed PublishRequest", malformed));
     return;
@@ -48,8 +49,8 @@ void Publisher::Publish(const auth::Principal& principal,
   }
   response->set_rejected_count(rejected);
 
-  // `done` is moved into the pipeline callback; on a Submit error the callback is never
-  // called, so it is taken back out through this holder.
+  // `done` is moved into the pipeline callback; on a Submit error the callback
+  // is never called, so it is taken back out through this holder.
   auto holder = std::make_shared<Done>(std::move(done));
   absl::Status submitted = pipeline_->Submit(
       principal.tenant, std::move(valid),
@@ -66,7 +67,8 @@ void Publisher::Publish(const auth::Principal& principal,
           bool dup = outcomes[k] == ingest::StoreOutcome::kDuplicate;
           (dup ? duplicates : accepted) += 1;
           response->mutable_results(valid_index[k])
-              ->set_outcome(dup ? kaiku::v1::OUTCOME_DUPLICATE : kaiku::v1::OUTCOME_ACCEPTED);
+              ->set_outcome(dup ? kaiku::v1::OUTCOME_DUPLICATE
+                                : kaiku::v1::OUTCOME_ACCEPTED);
         }
         response->set_accepted_count(accepted);
         response->set_duplicate_count(duplicates);
@@ -75,7 +77,7 @@ void Publisher::Publish(const auth::Principal& principal,
   if (!submitted.ok()) {
     response->clear_results();
     response->set_rejected_count(0);
-    std::move(*holder)(ToGrpcStatus(submitted));
+    std::move (*holder)(ToGrpcStatus(submitted));
   }
 }
 

@@ -1,6 +1,7 @@
-// Handles one PublishRequest for both Ingest.Publish and Ingest.PublishStream: validates
-// the request and each event, submits the valid events to the ingest pipeline, and fills
-// the PublishResponse with one result per event once they are durable.
+// Handles one PublishRequest for both Ingest.Publish and Ingest.PublishStream:
+// validates the request and each event, submits the valid events to the ingest
+// pipeline, and fills the PublishResponse with one result per event once they
+// are durable.
 #ifndef KAIKU_SERVICES_KAIKUD_PUBLISHER_H_
 #define KAIKU_SERVICES_KAIKUD_PUBLISHER_H_
 
@@ -18,8 +19,9 @@ namespace kaiku::kaikud {
 // Thread safety: Publish may be called from any thread.
 class Publisher {
  public:
-  // Called once: OK with `response` filled, or the whole request's error (nothing of it
-  // acknowledged). May run on a pipeline worker thread, or inside Publish.
+  // Called once: OK with `response` filled, or the whole request's error
+  // (nothing of it acknowledged). May run on a pipeline worker thread, or
+  // inside Publish.
   using Done = absl::AnyInvocable<void(grpc::Status) &&>;
 
   // `pipeline` and `clock` must outlive the publisher.
@@ -28,7 +30,8 @@ class Publisher {
       : pipeline_(pipeline), clock_(clock), validation_(validation) {}
 
   // `request` and `response` must stay valid until `done` has run.
-  void Publish(const auth::Principal& principal, const kaiku::v1::PublishRequest& request,
+  void Publish(const auth::Principal& principal,
+               const kaiku::v1::PublishRequest& request,
                kaiku::v1::PublishResponse* response, Done done);
 
  private:

@@ -7,7 +7,8 @@
 namespace kaiku::kaikud {
 namespace {
 
-class UnimplementedStream : public grpc::ServerWriteReactor<kaiku::v1::ScoreEvent> {
+class UnimplementedStream
+    : public grpc::ServerWriteReactor<kaiku::v1::ScoreEvent> {
  public:
   explicit UnimplementedStream(const grpc::Status& status) { Finish(status); }
   void OnDone() override { delete this; }
@@ -19,45 +20,45 @@ grpc::ServerWriteReactor<kaiku::v1::ScoreEvent>* ScoresService::Subscribe(
     grpc::CallbackServerContext* context, const kaiku::v1::SubscribeRequest*) {
   absl::StatusOr<auth::Principal> principal =
       AuthorizeCall(*context, *authenticator_, auth::Scope::kSubscribe);
-  if (!principal.ok()) return new UnimplementedStream(ToGrpcStatus(principal.status()));
-  return new UnimplementedStream(grpc::Status(
-      grpc::StatusCode::UNIMPLEMENTED,
-      "Scores.Subscribe: the score stream is not in this build yet (events are stored; "
-      "scoring and the score log come next)"));
+  if (!principal.ok())
+    return new UnimplementedStream(ToGrpcStatus(principal.status()));
+  return new UnimplementedStream(
+      grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                   "Scores.Subscribe: the score stream is not in this build "
+                   "yet (events are stored; "
+                   "scoring and the score log come next)"));
 }
 
-grpc::ServerUnaryReactor* ScoresService::GetVisitor(grpc::CallbackServerContext* context,
-                                                    const kaiku::v1::GetVisitorRequest* request,
-                                                    kaiku::v1::VisitorProfile* response) {
+grpc::ServerUnaryReactor* ScoresService::GetVisitor(
+    grpc::CallbackServerContext* context,
+    const kaiku::v1::GetVisitorRequest* request,
+    kaiku::v1::VisitorProfile* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<auth::Principal> principal =
-      AuthorizeCall(*context, *authenticator_, auth::Scope::kSubscribe);
-  if (!principal.ok()) {
-    reactor->Finish(ToGrpcStatus(principal.status()));
-    return reactor;
-  }
-  bool scheduled = reads_->Schedule(
-      [this, reactor, request, response, tenant = principal->tenant] {
-        reactor->Finish(ToGrpcStatus(ReadVisitorProfile(*store_, tenant, *request, response)));
-      });
+  std::optional<auth::Principal> principal = AuthorizeUnaryCall(
+      *context, *authenticator_, auth::Scope::kSubscribe, reactor);
+  if (!principal.has_value()) return reactor;
+  bool scheduled = reads_->Schedule([this, reactor, request, response,
+                                     tenant = principal->tenant] {
+    reactor->Finish(
+        ToGrpcStatus(ReadVisitorProfile(*store_, tenant, *request, response)));
+  });
   if (!scheduled) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "the server is shutting down"));
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 "the server is shutting down"));
   }
   return reactor;
 }
 
-grpc::ServerUnaryReactor* ScoresService::ListLeads(grpc::CallbackServerContext* context,
-                                                   const kaiku::v1::ListLeadsRequest*,
-                                                   kaiku::v1::ListLeadsResponse*) {
+grpc::ServerUnaryReactor* ScoresService::ListLeads(
+    grpc::CallbackServerContext* context, const kaiku::v1::ListLeadsRequest*,
+    kaiku::v1::ListLeadsResponse*) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<auth::Principal> principal =
-      AuthorizeCall(*context, *authenticator_, auth::Scope::kSubscribe);
-  if (!principal.ok()) {
-    reactor->Finish(ToGrpcStatus(principal.status()));
-    return reactor;
-  }
-  reactor->Finish(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                               "Scores.ListLeads: scoring is not in this build yet"));
+  std::optional<auth::Principal> principal = AuthorizeUnaryCall(
+      *context, *authenticator_, auth::Scope::kSubscribe, reactor);
+  if (!principal.has_value()) return reactor;
+  reactor->Finish(
+      grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                   "Scores.ListLeads: scoring is not in this build yet"));
   return reactor;
 }
 

@@ -6,8 +6,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
-#include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
 #include "lib/auth/authenticator.h"
 #include "lib/common/logging.h"
 #include "lib/common/status_macros.h"
@@ -30,18 +30,22 @@ using ::kaiku::config::v1::ServerConfig;
 // Threads for blocking reads (GetVisitor, ForgetVisitor).
 constexpr int kReadThreads = 2;
 
-// Writes `contents` to `path` atomically (temp file + rename), so a reader never sees a
-// partial port number.
-absl::Status WriteFileAtomically(const std::string& path, const std::string& contents) {
+// Writes `contents` to `path` atomically (temp file + rename), so a reader
+// never sees a partial port number.
+absl::Status WriteFileAtomically(const std::string& path,
+                                 const std::string& contents) {
   std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << contents;
-    if (!out.flush()) return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
+    if (!out.flush())
+      return absl::UnavailableError(absl::StrCat("cannot write ", tmp));
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
-  if (ec) return absl::UnavailableError(absl::StrCat("cannot rename ", tmp, ": ", ec.message()));
+  if (ec)
+    return absl::UnavailableError(
+        absl::StrCat("cannot rename ", tmp, ": ", ec.message()));
   return absl::OkStatus();
 }
 
@@ -55,11 +59,12 @@ class ServerImpl : public Server {
     std::error_code ec;
     std::filesystem::create_directories(config_.data_dir(), ec);
     if (ec) {
-      return absl::UnavailableError(
-          absl::StrCat("cannot create data_dir ", config_.data_dir(), ": ", ec.message()));
+      return absl::UnavailableError(absl::StrCat(
+          "cannot create data_dir ", config_.data_dir(), ": ", ec.message()));
     }
     if (config_.keys_file().empty()) {
-      authenticator_ = std::make_unique<auth::Authenticator>(auth::Authenticator::AllowAll());
+      authenticator_ = std::make_unique<auth::Authenticator>(
+          auth::Authenticator::AllowAll());
       LOG(WARNING) << "no keys_file: one tenant \"" << auth::kDefaultTenant
                    << "\" without authentication (loopback only)";
     } else {
@@ -69,7 +74,8 @@ class ServerImpl : public Server {
     }
 
     storage::StoreOptions store_options;
-    store_options.path = (std::filesystem::path(config_.data_dir()) / "db").string();
+    store_options.path =
+        (std::filesystem::path(config_.data_dir()) / "db").string();
     store_options.block_cache_bytes = config_.storage().block_cache_bytes();
     store_options.write_buffer_bytes = config_.storage().write_buffer_bytes();
     store_options.retention = ToAbslDuration(config_.retention());
@@ -81,53 +87,61 @@ class ServerImpl : public Server {
     pipeline_options.max_queued_events = config_.ingest().max_queued_events();
     pipeline_options.max_batch_events = config_.ingest().max_batch_events();
     pipeline_options.sync = config_.durability() == "fsync";
-    // A failed write means the disk is full, read-only or failing: stop attracting traffic.
-    // RocksDB stays read-only after such an error, so this lasts until a restart.
+    // A failed write means the disk is full, read-only or failing: stop
+    // attracting traffic. RocksDB stays read-only after such an error, so this
+    // lasts until a restart.
     pipeline_options.on_storage_error = [this](const absl::Status& s) {
       if (!storage_failed_.exchange(true)) {
-        LOG(ERROR) << "storage failed; health is NOT_SERVING until restart: " << s;
+        LOG(ERROR) << "storage failed; health is NOT_SERVING until restart: "
+                   << s;
         SetServing(false);
       }
     };
-    pipeline_ = std::make_unique<ingest::IngestPipeline>(store_.get(), pipeline_options);
+    pipeline_ = std::make_unique<ingest::IngestPipeline>(store_.get(),
+                                                         pipeline_options);
 
     events::ValidationOptions validation;
     validation.retention = ToAbslDuration(config_.retention());
     validation.max_future_skew = ToAbslDuration(config_.max_future_skew());
-    publisher_ = std::make_unique<Publisher>(pipeline_.get(), Clock::Real(), validation);
+    publisher_ =
+        std::make_unique<Publisher>(pipeline_.get(), Clock::Real(), validation);
     reads_ = std::make_unique<ThreadPool>(kReadThreads);
-    ingest_service_ = std::make_unique<IngestService>(authenticator_.get(), publisher_.get());
-    scores_service_ =
-        std::make_unique<ScoresService>(authenticator_.get(), store_.get(), reads_.get());
-    privacy_service_ =
-        std::make_unique<PrivacyService>(authenticator_.get(), store_.get(), reads_.get());
+    ingest_service_ =
+        std::make_unique<IngestService>(authenticator_.get(), publisher_.get());
+    scores_service_ = std::make_unique<ScoresService>(
+        authenticator_.get(), store_.get(), reads_.get());
+    privacy_service_ = std::make_unique<PrivacyService>(
+        authenticator_.get(), store_.get(), reads_.get());
 
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
-    builder.AddListeningPort(config_.listen(), grpc::InsecureServerCredentials(), &port_);
-    builder.SetMaxReceiveMessageSize(static_cast<int>(events::kMaxRequestBytes));
-    // Long-lived streams behind load balancers: ping idle connections, and let clients
-    // ping every 10 s without being disconnected for it.
+    builder.AddListeningPort(config_.listen(),
+                             grpc::InsecureServerCredentials(), &port_);
+    builder.SetMaxReceiveMessageSize(
+        static_cast<int>(events::kMaxRequestBytes));
+    // Long-lived streams behind load balancers: ping idle connections, and let
+    // clients ping every 10 s without being disconnected for it.
     builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60 * 1000);
     builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
     builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-    builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
-                               10 * 1000);
+    builder.AddChannelArgument(
+        GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10 * 1000);
     builder.RegisterService(ingest_service_.get());
     builder.RegisterService(scores_service_.get());
     builder.RegisterService(privacy_service_.get());
     server_ = builder.BuildAndStart();
     if (server_ == nullptr || port_ == 0) {
-      return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen()));
+      return absl::UnavailableError(
+          absl::StrCat("cannot listen on ", config_.listen()));
     }
     SetServing(true);
     RETURN_IF_ERROR(WriteFileAtomically(
         (std::filesystem::path(config_.data_dir()) / "kaikud.port").string(),
         absl::StrCat(port_, "\n")));
-    LOG(INFO) << "kaikud serving gRPC on port " << port_ << " (listen " << config_.listen()
-              << "), data_dir " << config_.data_dir() << ", durability "
-              << config_.durability();
+    LOG(INFO) << "kaikud serving gRPC on port " << port_ << " (listen "
+              << config_.listen() << "), data_dir " << config_.data_dir()
+              << ", durability " << config_.durability();
     return absl::OkStatus();
   }
 
@@ -139,7 +153,8 @@ class ServerImpl : public Server {
     SetServing(false);
     absl::Duration grace = ToAbslDuration(config_.shutdown_grace());
     LOG(INFO) << "shutting down: draining calls for up to " << grace;
-    server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(grace));
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      absl::ToChronoSeconds(grace));
     server_->Wait();
     reads_->Stop();
     pipeline_->Stop();
@@ -151,10 +166,12 @@ class ServerImpl : public Server {
  private:
   void SetServing(bool serving) {
     if (server_ == nullptr) return;
-    grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+    grpc::HealthCheckServiceInterface* health =
+        server_->GetHealthCheckService();
     if (health == nullptr) return;
     health->SetServingStatus(serving);
-    for (const char* service : {"kaiku.v1.Ingest", "kaiku.v1.Scores", "kaiku.v1.Privacy"}) {
+    for (const char* service :
+         {"kaiku.v1.Ingest", "kaiku.v1.Scores", "kaiku.v1.Privacy"}) {
       health->SetServingStatus(service, serving);
     }
   }
@@ -176,7 +193,8 @@ class ServerImpl : public Server {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerConfig& config) {
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(
+    const ServerConfig& config) {
   auto server = std::make_unique<ServerImpl>(config);
   RETURN_IF_ERROR(server->Init());
   return server;

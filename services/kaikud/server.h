@@ -1,8 +1,9 @@
-// kaikud's wiring: opens the store, starts the ingest pipeline and the gRPC server with
-// Ingest, Scores, Privacy, grpc.health.v1 and server reflection.
+// kaikud's wiring: opens the store, starts the ingest pipeline and the gRPC
+// server with Ingest, Scores, Privacy, grpc.health.v1 and server reflection.
 //
-// Threads: gRPC's callback threads run handlers (validation, no I/O); `ingest.shards`
-// pipeline workers own the writes; a small read pool serves blocking reads.
+// Threads: gRPC's callback threads run handlers (validation, no I/O);
+// `ingest.shards` pipeline workers own the writes; a small read pool serves
+// blocking reads.
 #ifndef KAIKU_SERVICES_KAIKUD_SERVER_H_
 #define KAIKU_SERVICES_KAIKUD_SERVER_H_
 
@@ -15,8 +16,9 @@ namespace kaiku::kaikud {
 
 class Server {
  public:
-  // Starts serving. `config` must be valid (config::ValidateServerConfig). Creates the data
-  // directory if needed and writes the chosen gRPC port to <data_dir>/kaikud.port.
+  // Starts serving. `config` must be valid (config::ValidateServerConfig).
+  // Creates the data directory if needed and writes the chosen gRPC port to
+  // <data_dir>/kaikud.port.
   static absl::StatusOr<std::unique_ptr<Server>> Start(
       const kaiku::config::v1::ServerConfig& config);
 
@@ -25,9 +27,9 @@ class Server {
   // The gRPC port actually bound.
   virtual int port() const = 0;
 
-  // Graceful stop: health turns NOT_SERVING, new calls are refused, open calls get up to
-  // `shutdown_grace` to finish (then are cancelled), queued events are written, memtables
-  // flushed. Idempotent.
+  // Graceful stop: health turns NOT_SERVING, new calls are refused, open calls
+  // get up to `shutdown_grace` to finish (then are cancelled), queued events
+  // are written, memtables flushed. Idempotent.
   virtual void Shutdown() = 0;
 };
 

@@ -11,7 +11,8 @@ namespace {
 
 void SetTimestamp(int64_t micros, google::protobuf::Timestamp* ts) {
   ts->set_seconds(micros / 1000000 - (micros % 1000000 < 0 ? 1 : 0));
-  ts->set_nanos(static_cast<int32_t>(((micros % 1000000) + 1000000) % 1000000) * 1000);
+  ts->set_nanos(static_cast<int32_t>(((micros % 1000000) + 1000000) % 1000000) *
+                1000);
 }
 
 }  // namespace
@@ -23,7 +24,8 @@ std::string EncodePageToken(const storage::TimelinePosition& position) {
   return absl::WebSafeBase64Escape(raw);
 }
 
-bool DecodePageToken(const std::string& token, storage::TimelinePosition* position) {
+bool DecodePageToken(const std::string& token,
+                     storage::TimelinePosition* position) {
   std::string raw;
   if (!absl::WebSafeBase64Unescape(token, &raw) || raw.size() <= 8 ||
       raw.size() > 8 + events::kMaxIdBytes) {
@@ -34,7 +36,8 @@ bool DecodePageToken(const std::string& token, storage::TimelinePosition* positi
   return true;
 }
 
-absl::Status ReadVisitorProfile(storage::Store& store, const std::string& tenant,
+absl::Status ReadVisitorProfile(storage::Store& store,
+                                const std::string& tenant,
                                 const kaiku::v1::GetVisitorRequest& request,
                                 kaiku::v1::VisitorProfile* profile) {
   const std::string& visitor = request.visitor_id();
@@ -50,7 +53,8 @@ absl::Status ReadVisitorProfile(storage::Store& store, const std::string& tenant
   storage::TimelinePosition after;
   const bool has_token = !request.timeline_page_token().empty();
   if (has_token && !DecodePageToken(request.timeline_page_token(), &after)) {
-    return absl::InvalidArgumentError("timeline_page_token: not a token from this server");
+    return absl::InvalidArgumentError(
+        "timeline_page_token: not a token from this server");
   }
 
   int64_t count = 0, first = 0, last = 0, sessions = 0;
@@ -68,14 +72,15 @@ absl::Status ReadVisitorProfile(storage::Store& store, const std::string& tenant
     return absl::NotFoundError(absl::StrCat("no events of visitor ", visitor));
   }
   ASSIGN_OR_RETURN(storage::TimelinePage page,
-                   store.ReadTimeline(tenant, visitor, has_token ? &after : nullptr,
-                                      page_size));
+                   store.ReadTimeline(tenant, visitor,
+                                      has_token ? &after : nullptr, page_size));
   profile->set_visitor_id(visitor);
   profile->set_event_count(count);
   SetTimestamp(first, profile->mutable_first_seen());
   SetTimestamp(last, profile->mutable_last_seen());
   profile->set_session_count(sessions);
-  for (kaiku::v1::Event& e : page.events) *profile->add_timeline() = std::move(e);
+  for (kaiku::v1::Event& e : page.events)
+    *profile->add_timeline() = std::move(e);
   if (page.next.has_value()) {
     profile->set_next_timeline_page_token(EncodePageToken(*page.next));
   }

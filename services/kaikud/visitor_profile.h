@@ -1,5 +1,5 @@
-// Builds a VisitorProfile from the store: statistics over the whole timeline and one page
-// of it. Blocking (storage reads); run it off gRPC threads.
+// Builds a VisitorProfile from the store: statistics over the whole timeline
+// and one page of it. Blocking (storage reads); run it off gRPC threads.
 #ifndef KAIKU_SERVICES_KAIKUD_VISITOR_PROFILE_H_
 #define KAIKU_SERVICES_KAIKUD_VISITOR_PROFILE_H_
 
@@ -18,15 +18,18 @@ inline constexpr int kMaxTimelinePageSize = 1000;
 // A gap without events longer than this starts a new session (SPEC §5 default).
 inline constexpr absl::Duration kSessionGap = absl::Minutes(30);
 
-// NOT_FOUND when the tenant has no events of the visitor; INVALID_ARGUMENT (with the field
-// named) for a bad request.
-absl::Status ReadVisitorProfile(storage::Store& store, const std::string& tenant,
+// NOT_FOUND when the tenant has no events of the visitor; INVALID_ARGUMENT
+// (with the field named) for a bad request.
+absl::Status ReadVisitorProfile(storage::Store& store,
+                                const std::string& tenant,
                                 const kaiku::v1::GetVisitorRequest& request,
                                 kaiku::v1::VisitorProfile* profile);
 
-// Opaque page tokens: web-safe base64 of the position after which the next page starts.
+// Opaque page tokens: web-safe base64 of the position after which the next page
+// starts.
 std::string EncodePageToken(const storage::TimelinePosition& position);
-bool DecodePageToken(const std::string& token, storage::TimelinePosition* position);
+bool DecodePageToken(const std::string& token,
+                     storage::TimelinePosition* position);
 
 }  // namespace kaiku::kaikud
 

@@ -1,4 +1,5 @@
-// kill -9 of kaikud while a client streams: every acknowledged event is there after restart.
+// kill -9 of kaikud while a client streams: every acknowledged event is there
+// after restart.
 #include <map>
 #include <memory>
 #include <set>
@@ -19,8 +20,9 @@ using ::kaiku::testing::KaikudProcess;
 
 constexpr int kVisitors = 40;
 constexpr int kPerRequest = 50;
-// The server is killed once this many requests were acknowledged; the client keeps writing
-// (at most kMaxRequests) so that writes are in flight at the kill.
+// The server is killed once this many requests were acknowledged; the client
+// keeps writing (at most kMaxRequests) so that writes are in flight at the
+// kill.
 constexpr int kKillAfterAcks = 40;
 constexpr int kMaxRequests = 2000;
 
@@ -36,7 +38,8 @@ TEST_P(Kill9Test, AcknowledgedEventsSurvive) {
   auto stub = kaiku::v1::Ingest::NewStub((*server)->channel());
   grpc::ClientContext context;
   auto stream = stub->PublishStream(&context);
-  std::map<uint64_t, std::vector<std::pair<std::string, std::string>>> sent;  // seq -> ids
+  std::map<uint64_t, std::vector<std::pair<std::string, std::string>>>
+      sent;  // seq -> ids
   std::mutex mu;
   std::thread writer([&] {
     for (int r = 0; r < kMaxRequests; ++r) {
@@ -96,7 +99,8 @@ TEST_P(Kill9Test, AcknowledgedEventsSurvive) {
       int64_t last = INT64_MIN;
       for (const auto& e : profile.timeline()) {
         stored.emplace(e.visitor_id(), e.event_id());
-        int64_t t = e.occurred_at().seconds() * 1000000000LL + e.occurred_at().nanos();
+        int64_t t =
+            e.occurred_at().seconds() * 1000000000LL + e.occurred_at().nanos();
         EXPECT_GE(t, last);
         last = t;
       }
@@ -108,7 +112,8 @@ TEST_P(Kill9Test, AcknowledgedEventsSurvive) {
   EXPECT_EQ(missing, 0u) << "of " << acked.size() << " acknowledged events";
 }
 
-INSTANTIATE_TEST_SUITE_P(Durability, Kill9Test, ::testing::Values("process", "fsync"));
+INSTANTIATE_TEST_SUITE_P(Durability, Kill9Test,
+                         ::testing::Values("process", "fsync"));
 
 }  // namespace
 }  // namespace kaiku

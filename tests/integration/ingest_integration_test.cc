@@ -1,17 +1,18 @@
-// Starts the real kaikud on 127.0.0.1:0 with a temp data dir and talks gRPC to it.
+// Starts the real kaikud on 127.0.0.1:0 with a temp data dir and talks gRPC to
+// it.
 #include <fstream>
 #include <memory>
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
-#include "google/rpc/error_details.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "kaiku/v1/ingest.grpc.pb.h"
 #include "kaiku/v1/privacy.grpc.pb.h"
@@ -47,7 +48,8 @@ class IngestIntegrationTest : public ::testing::Test {
     return ingest_->Publish(&context, request, response);
   }
 
-  grpc::Status Get(const std::string& visitor, kaiku::v1::VisitorProfile* profile,
+  grpc::Status Get(const std::string& visitor,
+                   kaiku::v1::VisitorProfile* profile,
                    const std::string& key = "") {
     grpc::ClientContext context;
     if (!key.empty()) context.AddMetadata("authorization", "Bearer " + key);
@@ -85,7 +87,8 @@ TEST_F(IngestIntegrationTest, MixedBatchStoresValidAndNamesBadFields) {
   EXPECT_EQ(response.results(1).index(), 1);
   EXPECT_EQ(response.results(1).violations(0).field(), "events[1].visitor_id");
   EXPECT_EQ(response.results(2).outcome(), kaiku::v1::OUTCOME_ACCEPTED);
-  EXPECT_EQ(response.results(3).violations(0).field(), "events[3].page_view.url");
+  EXPECT_EQ(response.results(3).violations(0).field(),
+            "events[3].page_view.url");
 
   kaiku::v1::VisitorProfile profile;
   ASSERT_TRUE(Get("v1", &profile).ok());
@@ -95,10 +98,12 @@ TEST_F(IngestIntegrationTest, MixedBatchStoresValidAndNamesBadFields) {
   EXPECT_EQ(profile.timeline(1).event_id(), "e2");
 }
 
-TEST_F(IngestIntegrationTest, MalformedRequestIsInvalidArgumentWithFieldViolations) {
+TEST_F(IngestIntegrationTest,
+       MalformedRequestIsInvalidArgumentWithFieldViolations) {
   Start();
   PublishRequest request;
-  for (int i = 0; i < 1001; ++i) *request.add_events() = PageView(absl::StrCat("e", i), "v", now_);
+  for (int i = 0; i < 1001; ++i)
+    *request.add_events() = PageView(absl::StrCat("e", i), "v", now_);
   PublishResponse response;
   grpc::Status status = Publish(request, &response);
   ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -117,7 +122,8 @@ TEST_F(IngestIntegrationTest, RetriedBatchIsCountedOnce) {
   Start();
   PublishRequest request;
   for (int i = 0; i < 20; ++i) {
-    *request.add_events() = PageView(absl::StrCat("e", i), "v", now_ + absl::Seconds(i));
+    *request.add_events() =
+        PageView(absl::StrCat("e", i), "v", now_ + absl::Seconds(i));
   }
   PublishResponse first, second;
   ASSERT_TRUE(Publish(request, &first).ok());
@@ -141,8 +147,9 @@ TEST_F(IngestIntegrationTest, PublishStreamOfTenThousandEventsAckedInOrder) {
       request.set_sequence(r + 1);
       for (int i = 0; i < kPerRequest; ++i) {
         int n = r * kPerRequest + i;
-        *request.add_events() = PageView(absl::StrCat("e", n), absl::StrCat("v", n % kVisitors),
-                                         now_ - absl::Seconds(n));
+        *request.add_events() =
+            PageView(absl::StrCat("e", n), absl::StrCat("v", n % kVisitors),
+                     now_ - absl::Seconds(n));
       }
       if (!stream->Write(request)) break;
     }
@@ -173,7 +180,8 @@ TEST_F(IngestIntegrationTest, RestartKeepsTimelineInEventTimeOrderAndDedupe) {
   Start();
   PublishRequest request;
   for (int i : {3, 1, 4, 0, 2}) {
-    *request.add_events() = PageView(absl::StrCat("e", i), "v", now_ - absl::Minutes(10 - i));
+    *request.add_events() =
+        PageView(absl::StrCat("e", i), "v", now_ - absl::Minutes(10 - i));
   }
   PublishResponse response;
   ASSERT_TRUE(Publish(request, &response).ok());
@@ -182,7 +190,8 @@ TEST_F(IngestIntegrationTest, RestartKeepsTimelineInEventTimeOrderAndDedupe) {
   kaiku::v1::VisitorProfile profile;
   ASSERT_TRUE(Get("v", &profile).ok());
   ASSERT_EQ(profile.timeline_size(), 5);
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(profile.timeline(i).event_id(), absl::StrCat("e", i));
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(profile.timeline(i).event_id(), absl::StrCat("e", i));
   PublishResponse again;
   ASSERT_TRUE(Publish(request, &again).ok());
   EXPECT_EQ(again.duplicate_count(), 5);
@@ -200,7 +209,8 @@ TEST_F(IngestIntegrationTest, AuthStatusesAndTenantIsolation) {
   PublishRequest request;
   *request.add_events() = PageView("e1", "v", now_);
   PublishResponse response;
-  EXPECT_EQ(Publish(request, &response).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Publish(request, &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(Publish(request, &response, "wrong").error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(Publish(request, &response, "acme-read").error_code(),
@@ -214,7 +224,8 @@ TEST_F(IngestIntegrationTest, AuthStatusesAndTenantIsolation) {
   ASSERT_TRUE(Get("v", &profile, "acme-read").ok());
   EXPECT_EQ(profile.event_count(), 1);
   // Another tenant sees nothing of acme's, and the same event id is new for it.
-  EXPECT_EQ(Get("v", &profile, "globex-all").error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Get("v", &profile, "globex-all").error_code(),
+            grpc::StatusCode::NOT_FOUND);
   PublishResponse globex;
   ASSERT_TRUE(Publish(request, &globex, "globex-all").ok());
   EXPECT_EQ(globex.accepted_count(), 1);
@@ -246,59 +257,69 @@ TEST_F(IngestIntegrationTest, ForgetVisitorErasesTimeline) {
 
 TEST_F(IngestIntegrationTest, KaikuctlPublishAndGet) {
   Start();
-  std::string t = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", now_, absl::UTCTimeZone());
-  std::string t2 = absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", now_ - absl::Minutes(5),
-                                    absl::UTCTimeZone());
-  std::string input =
-      absl::StrCat(R"({"eventId":"a","visitorId":"cli","occurredAt":")", t,
-                   R"(","pageView":{"url":"https://x.example/pricing"}})", "\n",
-                   R"({"eventId":"b","visitorId":"cli","occurredAt":")", t,
-                   R"(","download":{"url":"/b.pdf"}})", "\n",
-                   R"({"eventId":"c","visitorId":"cli","occurredAt":")", t2,
-                   R"(","chat":{"intent":"CHAT_INTENT_BUY"}})", "\n", "this is not json\n");
+  std::string t =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", now_, absl::UTCTimeZone());
+  std::string t2 = absl::FormatTime(
+      "%Y-%m-%dT%H:%M:%SZ", now_ - absl::Minutes(5), absl::UTCTimeZone());
+  std::string input = absl::StrCat(
+      R"({"eventId":"a","visitorId":"cli","occurredAt":")", t,
+      R"(","pageView":{"url":"https://x.example/pricing"}})", "\n",
+      R"({"eventId":"b","visitorId":"cli","occurredAt":")", t,
+      R"(","download":{"url":"/b.pdf"}})", "\n",
+      R"({"eventId":"c","visitorId":"cli","occurredAt":")", t2,
+      R"(","chat":{"intent":"CHAT_INTENT_BUY"}})", "\n", "this is not json\n");
   const std::string addr = "--addr=" + server_->address();
-  auto result = kaiku::testing::RunCommand({kaiku::testing::KaikuctlPath(), "publish", addr},
-                                           input);
+  auto result = kaiku::testing::RunCommand(
+      {kaiku::testing::KaikuctlPath(), "publish", addr}, input);
   EXPECT_EQ(result.exit_code, 1);  // one event rejected, one line unparsable
-  std::vector<std::string> lines = absl::StrSplit(result.out, '\n', absl::SkipEmpty());
+  std::vector<std::string> lines =
+      absl::StrSplit(result.out, '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 4u) << result.out;
   std::string joined = result.out;
-  EXPECT_THAT(joined, HasSubstr(R"("eventId":"a","outcome":"OUTCOME_ACCEPTED")"));
+  EXPECT_THAT(joined,
+              HasSubstr(R"("eventId":"a","outcome":"OUTCOME_ACCEPTED")"));
   EXPECT_THAT(joined, HasSubstr(R"("field":"events[1].download.asset_kind")"));
-  EXPECT_THAT(joined, HasSubstr(R"("eventId":"c","outcome":"OUTCOME_ACCEPTED")"));
+  EXPECT_THAT(joined,
+              HasSubstr(R"("eventId":"c","outcome":"OUTCOME_ACCEPTED")"));
   EXPECT_THAT(joined, HasSubstr(R"("field":"events[3]")"));
 
-  auto get = kaiku::testing::RunCommand({kaiku::testing::KaikuctlPath(), "get", "cli", addr}, "");
+  auto get = kaiku::testing::RunCommand(
+      {kaiku::testing::KaikuctlPath(), "get", "cli", addr}, "");
   EXPECT_EQ(get.exit_code, 0);
   kaiku::v1::VisitorProfile profile;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(get.out, &profile).ok()) << get.out;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(get.out, &profile).ok())
+      << get.out;
   ASSERT_EQ(profile.timeline_size(), 2);
   EXPECT_EQ(profile.timeline(0).event_id(), "c");  // event-time order
   EXPECT_EQ(profile.timeline(1).event_id(), "a");
 
-  auto missing =
-      kaiku::testing::RunCommand({kaiku::testing::KaikuctlPath(), "get", "nobody", addr}, "");
+  auto missing = kaiku::testing::RunCommand(
+      {kaiku::testing::KaikuctlPath(), "get", "nobody", addr}, "");
   EXPECT_EQ(missing.exit_code, 1);
 }
 
-// grpc.health.v1.Health/Check through a generic stub (Debian ships no health.proto):
-// HealthCheckRequest{service: ""} is zero bytes; HealthCheckResponse{status: SERVING} is
-// field 1 = 1, the bytes 08 01.
+// grpc.health.v1.Health/Check through a generic stub (Debian ships no
+// health.proto): HealthCheckRequest{service: ""} is zero bytes;
+// HealthCheckResponse{status: SERVING} is field 1 = 1, the bytes 08 01.
 TEST_F(IngestIntegrationTest, HealthCheckIsServing) {
   Start();
   grpc::GenericStub stub(server_->channel());
-  for (const std::string& service : {std::string(), std::string("kaiku.v1.Ingest")}) {
+  for (const std::string& service :
+       {std::string(), std::string("kaiku.v1.Ingest")}) {
     std::string request_bytes;
     if (!service.empty()) {
-      request_bytes = std::string("\x0a") + static_cast<char>(service.size()) + service;
+      request_bytes =
+          std::string("\x0a") + static_cast<char>(service.size()) + service;
     }
     grpc::Slice slice(request_bytes);
     grpc::ByteBuffer request(&slice, 1), response;
     grpc::ClientContext context;
     absl::Notification done;
     grpc::Status status;
-    stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
-                   &response, [&](grpc::Status s) {
+    stub.UnaryCall(&context, "/grpc.health.v1.Health/Check",
+                   grpc::StubOptions(), &request, &response,
+                   [&](grpc::Status s) {
                      status = std::move(s);
                      done.Notify();
                    });
@@ -307,7 +328,8 @@ TEST_F(IngestIntegrationTest, HealthCheckIsServing) {
     std::vector<grpc::Slice> slices;
     ASSERT_TRUE(response.Dump(&slices).ok());
     std::string bytes;
-    for (const auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+    for (const auto& sl : slices)
+      bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
     EXPECT_EQ(bytes, std::string("\x08\x01", 2)) << service;
   }
 }

@@ -11,13 +11,14 @@ namespace kaiku::testing {
 
 inline void SetTime(absl::Time t, google::protobuf::Timestamp* ts) {
   ts->set_seconds(absl::ToUnixSeconds(t));
-  ts->set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(t - absl::FromUnixSeconds(absl::ToUnixSeconds(t)))));
+  ts->set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(
+      t - absl::FromUnixSeconds(absl::ToUnixSeconds(t)))));
 }
 
 // A valid page view.
-inline kaiku::v1::Event PageView(const std::string& event_id, const std::string& visitor,
-                                 absl::Time at, const std::string& url = "https://x.example/") {
+inline kaiku::v1::Event PageView(
+    const std::string& event_id, const std::string& visitor, absl::Time at,
+    const std::string& url = "https://x.example/") {
   kaiku::v1::Event e;
   e.set_event_id(event_id);
   e.set_visitor_id(visitor);

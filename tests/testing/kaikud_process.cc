@@ -33,7 +33,8 @@ absl::StatusOr<std::unique_ptr<KaikudProcess>> KaikudProcess::Start(
   std::error_code ec;
   std::filesystem::remove(data_dir + "/kaikud.port", ec);
   std::vector<std::string> args = {KaikudPath(), "--data_dir=" + data_dir,
-                                   "--listen=127.0.0.1:0", "--log_level=warning"};
+                                   "--listen=127.0.0.1:0",
+                                   "--log_level=warning"};
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
   pid_t pid = ::fork();
   if (pid < 0) return absl::InternalError("fork failed");
@@ -52,12 +53,15 @@ KaikudProcess::~KaikudProcess() {
   if (pid_ > 0) Kill();
 }
 
-std::string KaikudProcess::address() const { return absl::StrCat("127.0.0.1:", port_); }
+std::string KaikudProcess::address() const {
+  return absl::StrCat("127.0.0.1:", port_);
+}
 
 absl::Status KaikudProcess::WaitReady() {
-  // Readiness is an event (the port file appears), polled with a bound; nothing here
-  // depends on timing for correctness.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  // Readiness is an event (the port file appears), polled with a bound; nothing
+  // here depends on timing for correctness.
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(60);
   const std::string port_file = data_dir_ + "/kaikud.port";
   while (std::chrono::steady_clock::now() < deadline) {
     int status;
@@ -68,13 +72,16 @@ absl::Status KaikudProcess::WaitReady() {
     std::ifstream in(port_file);
     std::string text;
     if (in && std::getline(in, text) &&
-        absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &port_) && port_ > 0) {
-      channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
+        absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &port_) &&
+        port_ > 0) {
+      channel_ =
+          grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
       if (channel_->WaitForConnected(std::chrono::system_clock::now() +
                                      std::chrono::seconds(10))) {
         return absl::OkStatus();
       }
-      return absl::UnavailableError("kaikud wrote its port but does not accept connections");
+      return absl::UnavailableError(
+          "kaikud wrote its port but does not accept connections");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -102,7 +109,8 @@ void KaikudProcess::Kill() {
   Wait();
 }
 
-CommandResult RunCommand(const std::vector<std::string>& argv_in, const std::string& stdin_data) {
+CommandResult RunCommand(const std::vector<std::string>& argv_in,
+                         const std::string& stdin_data) {
   int in_pipe[2], out_pipe[2];
   CommandResult result;
   if (::pipe(in_pipe) != 0 || ::pipe(out_pipe) != 0) return result;
@@ -122,7 +130,8 @@ CommandResult RunCommand(const std::vector<std::string>& argv_in, const std::str
   std::thread feeder([&] {
     size_t off = 0;
     while (off < stdin_data.size()) {
-      ssize_t n = ::write(in_pipe[1], stdin_data.data() + off, stdin_data.size() - off);
+      ssize_t n =
+          ::write(in_pipe[1], stdin_data.data() + off, stdin_data.size() - off);
       if (n <= 0) break;
       off += static_cast<size_t>(n);
     }
@@ -130,7 +139,8 @@ CommandResult RunCommand(const std::vector<std::string>& argv_in, const std::str
   });
   char buf[65536];
   ssize_t n;
-  while ((n = ::read(out_pipe[0], buf, sizeof(buf))) > 0) result.out.append(buf, n);
+  while ((n = ::read(out_pipe[0], buf, sizeof(buf))) > 0)
+    result.out.append(buf, n);
   ::close(out_pipe[0]);
   feeder.join();
   int status = 0;

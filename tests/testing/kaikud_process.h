@@ -1,5 +1,5 @@
-// Runs the real kaikud binary as a child process on 127.0.0.1:0 with a data directory, for
-// integration and crash tests, and connects to it.
+// Runs the real kaikud binary as a child process on 127.0.0.1:0 with a data
+// directory, for integration and crash tests, and connects to it.
 #ifndef KAIKU_TESTS_TESTING_KAIKUD_PROCESS_H_
 #define KAIKU_TESTS_TESTING_KAIKUD_PROCESS_H_
 
@@ -21,10 +21,12 @@ std::string KaikuctlPath();
 
 class KaikudProcess {
  public:
-  // Starts kaikud with --data_dir=data_dir --listen=127.0.0.1:0 and `extra_flags`, and waits
-  // (up to 60 s) until it has written its port file and accepts connections.
+  // Starts kaikud with --data_dir=data_dir --listen=127.0.0.1:0 and
+  // `extra_flags`, and waits (up to 60 s) until it has written its port file
+  // and accepts connections.
   static absl::StatusOr<std::unique_ptr<KaikudProcess>> Start(
-      const std::string& data_dir, const std::vector<std::string>& extra_flags = {});
+      const std::string& data_dir,
+      const std::vector<std::string>& extra_flags = {});
 
   // Kills the process (SIGKILL) if still running.
   ~KaikudProcess();
@@ -33,13 +35,15 @@ class KaikudProcess {
   std::string address() const;
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
 
-  // SIGTERM, then waits for the exit; returns the exit status (or -signal when killed).
+  // SIGTERM, then waits for the exit; returns the exit status (or -signal when
+  // killed).
   int Terminate();
   // SIGKILL, then waits.
   void Kill();
 
  private:
-  KaikudProcess(pid_t pid, const std::string& data_dir) : pid_(pid), data_dir_(data_dir) {}
+  KaikudProcess(pid_t pid, const std::string& data_dir)
+      : pid_(pid), data_dir_(data_dir) {}
   absl::Status WaitReady();
   int Wait();
 
@@ -49,13 +53,14 @@ class KaikudProcess {
   std::shared_ptr<grpc::Channel> channel_;
 };
 
-// Runs a command with `stdin_data` on its standard input; returns its exit status and
-// standard output. stderr is passed through.
+// Runs a command with `stdin_data` on its standard input; returns its exit
+// status and standard output. stderr is passed through.
 struct CommandResult {
   int exit_code = -1;
   std::string out;
 };
-CommandResult RunCommand(const std::vector<std::string>& argv, const std::string& stdin_data);
+CommandResult RunCommand(const std::vector<std::string>& argv,
+                         const std::string& stdin_data);
 
 }  // namespace kaiku::testing
 

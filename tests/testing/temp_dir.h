@@ -1,4 +1,5 @@
-// A fresh directory per test, removed with everything in it when the object goes away.
+// A fresh directory per test, removed with everything in it when the object
+// goes away.
 #ifndef KAIKU_TESTS_TESTING_TEMP_DIR_H_
 #define KAIKU_TESTS_TESTING_TEMP_DIR_H_
 
@@ -12,7 +13,8 @@ class TempDir {
  public:
   TempDir() {
     const char* base = std::getenv("TEST_TMPDIR");
-    std::string tmpl = std::string(base != nullptr ? base : "/tmp") + "/kaiku-test-XXXXXX";
+    std::string tmpl =
+        std::string(base != nullptr ? base : "/tmp") + "/kaiku-test-XXXXXX";
     char* made = ::mkdtemp(tmpl.data());
     if (made != nullptr) path_ = made;
   }

@@ -1,9 +1,10 @@
-// kaiku_demo_events: prints a small, realistic clickstream as kaiku.v1.Event JSON lines,
-// for the README's demo. Visitors follow the brief's three kinds: ~80% information seekers
-// (blog and docs, short visits), ~10% researchers (product and comparison pages over several
-// sessions), ~10% buyers (pricing, price list views, downloads, chat, a quote form). Event
-// times lie in the --hours before now, in time order; --seed makes the output repeatable
-// apart from the base time.
+// kaiku_demo_events: prints a small, realistic clickstream as kaiku.v1.Event
+// JSON lines, for the README's demo. Visitors follow the brief's three kinds:
+// ~80% information seekers (blog and docs, short visits), ~10% researchers
+// (product and comparison pages over several sessions), ~10% buyers (pricing,
+// price list views, downloads, chat, a quote form). Event times lie in the
+// --hours before now, in time order; --seed makes the output repeatable apart
+// from the base time.
 #include <algorithm>
 #include <iostream>
 #include <random>
@@ -23,7 +24,8 @@ ABSL_FLAG(int, hours, 6, "Events lie within this many hours before now.");
 ABSL_FLAG(uint32_t, seed, 1, "Random seed.");
 ABSL_FLAG(std::string, run_id, "demo",
           "Prefix of every event_id, so that separate runs never share ids.");
-ABSL_FLAG(std::string, site, "https://shop.example", "Site origin of the URLs.");
+ABSL_FLAG(std::string, site, "https://shop.example",
+          "Site origin of the URLs.");
 
 namespace {
 
@@ -35,7 +37,9 @@ struct Generator {
   std::string run_id;
   int next_id = 0;
 
-  int Uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+  int Uniform(int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(rng);
+  }
 
   Event Base(const std::string& visitor, absl::Time t) {
     Event e;
@@ -51,7 +55,8 @@ struct Generator {
     e.mutable_page_view()->set_title(title);
     return e;
   }
-  Event Engaged(const std::string& visitor, absl::Time t, const std::string& path, int secs) {
+  Event Engaged(const std::string& visitor, absl::Time t,
+                const std::string& path, int secs) {
     Event e = Base(visitor, t);
     e.mutable_engagement()->set_url(site + path);
     e.mutable_engagement()->mutable_engaged_time()->set_seconds(secs);
@@ -61,8 +66,8 @@ struct Generator {
 
 void InformationSeeker(Generator& g, const std::string& v, absl::Time t,
                        std::vector<Event>* out) {
-  const char* posts[] = {"/blog/how-to-choose", "/blog/industry-trends", "/docs/getting-started",
-                         "/blog/10-tips"};
+  const char* posts[] = {"/blog/how-to-choose", "/blog/industry-trends",
+                         "/docs/getting-started", "/blog/10-tips"};
   int pages = g.Uniform(1, 3);
   for (int i = 0; i < pages; ++i) {
     std::string path = posts[g.Uniform(0, 3)];
@@ -73,9 +78,11 @@ void InformationSeeker(Generator& g, const std::string& v, absl::Time t,
   }
 }
 
-void Researcher(Generator& g, const std::string& v, absl::Time t, std::vector<Event>* out) {
+void Researcher(Generator& g, const std::string& v, absl::Time t,
+                std::vector<Event>* out) {
   for (int session = 0; session < 3; ++session) {
-    for (const char* path : {"/products/pro-x", "/compare/pro-x-vs-lite", "/case-studies/acme"}) {
+    for (const char* path :
+         {"/products/pro-x", "/compare/pro-x-vs-lite", "/case-studies/acme"}) {
       out->push_back(g.Page(v, t, path, "Product"));
       int dwell = g.Uniform(60, 240);
       out->push_back(g.Engaged(v, t + absl::Seconds(dwell), path, dwell));
@@ -85,7 +92,8 @@ void Researcher(Generator& g, const std::string& v, absl::Time t, std::vector<Ev
   }
 }
 
-void Buyer(Generator& g, const std::string& v, absl::Time t, std::vector<Event>* out) {
+void Buyer(Generator& g, const std::string& v, absl::Time t,
+           std::vector<Event>* out) {
   out->push_back(g.Page(v, t, "/products/pro-x", "Pro X"));
   t += absl::Minutes(2);
   for (int i = 0; i < 3; ++i) {  // the price list, three times today
@@ -111,8 +119,8 @@ void Buyer(Generator& g, const std::string& v, absl::Time t, std::vector<Event>*
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  Generator g{std::mt19937(absl::GetFlag(FLAGS_seed)), absl::GetFlag(FLAGS_site),
-              absl::GetFlag(FLAGS_run_id)};
+  Generator g{std::mt19937(absl::GetFlag(FLAGS_seed)),
+              absl::GetFlag(FLAGS_site), absl::GetFlag(FLAGS_run_id)};
   const int hours = std::max(absl::GetFlag(FLAGS_hours), 5);
   const absl::Time end = absl::Now() - absl::Minutes(1);
   const absl::Time start = end - absl::Hours(hours);
@@ -130,9 +138,10 @@ int main(int argc, char** argv) {
       InformationSeeker(g, visitor, t, &events);
     }
   }
-  std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
-    return a.occurred_at().seconds() < b.occurred_at().seconds();
-  });
+  std::stable_sort(
+      events.begin(), events.end(), [](const Event& a, const Event& b) {
+        return a.occurred_at().seconds() < b.occurred_at().seconds();
+      });
   for (const Event& e : events) {
     if (absl::FromUnixSeconds(e.occurred_at().seconds()) > end) continue;
     std::string json;

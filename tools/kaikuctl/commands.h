@@ -19,7 +19,8 @@ struct Connection {
   std::string api_key;  // empty: no authorization metadata
 
   // A context carrying the API key, with an optional deadline (zero: none).
-  std::unique_ptr<grpc::ClientContext> NewContext(int timeout_seconds = 0) const;
+  std::unique_ptr<grpc::ClientContext> NewContext(
+      int timeout_seconds = 0) const;
 };
 
 // Prints "<code name>: <message>" to stderr.

@@ -19,7 +19,8 @@ std::string Args::Get(const std::string& name, const std::string& fallback,
   return fallback;
 }
 
-absl::StatusOr<Args> ParseArgs(int argc, char** argv, const std::vector<std::string>& known,
+absl::StatusOr<Args> ParseArgs(int argc, char** argv,
+                               const std::vector<std::string>& known,
                                const std::vector<std::string>& switches) {
   Args args;
   auto contains = [](const std::vector<std::string>& v, const std::string& s) {
@@ -46,7 +47,8 @@ absl::StatusOr<Args> ParseArgs(int argc, char** argv, const std::vector<std::str
       return absl::InvalidArgumentError(absl::StrCat("unknown flag ", name));
     }
     if (!has_value) {
-      if (i + 1 >= argc) return absl::InvalidArgumentError(absl::StrCat(name, " needs a value"));
+      if (i + 1 >= argc)
+        return absl::InvalidArgumentError(absl::StrCat(name, " needs a value"));
       value = argv[++i];
     }
     args.flags[name] = value;

@@ -1,4 +1,5 @@
-// kaikuctl get VISITOR [--limit N] [--pretty]: the visitor's profile as JSON, with up to
+// kaikuctl get VISITOR [--limit N] [--pretty]: the visitor's profile as JSON,
+// with up to
 // --limit timeline events (default 1000), fetched page by page.
 #include <iostream>
 
@@ -39,10 +40,12 @@ int RunGet(const Connection& connection, const Args& args) {
     profile = std::move(page);
     *profile.mutable_timeline() = std::move(merged);
     for (auto& e : timeline) {
-      if (profile.timeline_size() < limit) *profile.add_timeline() = std::move(e);
+      if (profile.timeline_size() < limit)
+        *profile.add_timeline() = std::move(e);
     }
     request.set_timeline_page_token(profile.next_timeline_page_token());
-  } while (!request.timeline_page_token().empty() && profile.timeline_size() < limit);
+  } while (!request.timeline_page_token().empty() &&
+           profile.timeline_size() < limit);
 
   std::string json;
   google::protobuf::util::JsonPrintOptions options;

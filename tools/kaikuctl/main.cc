@@ -1,4 +1,5 @@
-// kaikuctl: the command-line client of kaikud. Speaks the protobuf JSON mapping.
+// kaikuctl: the command-line client of kaikud. Speaks the protobuf JSON
+// mapping.
 #include <iostream>
 
 #include "absl/strings/numbers.h"
@@ -9,7 +10,8 @@
 namespace kaiku::kaikuctl {
 namespace {
 
-constexpr char kUsage[] = R"(usage: kaikuctl COMMAND [ARGS] [--addr HOST:PORT] [--api-key KEY]
+constexpr char kUsage[] =
+    R"(usage: kaikuctl COMMAND [ARGS] [--addr HOST:PORT] [--api-key KEY]
 
 commands:
   publish [FILE|-] [--batch N]  publish kaiku.v1.Event JSON lines (stdin by default);
@@ -28,9 +30,11 @@ exit status: 0 success; 1 failure (RPC error, rejected or unacknowledged event);
 
 }  // namespace
 
-std::unique_ptr<grpc::ClientContext> Connection::NewContext(int timeout_seconds) const {
+std::unique_ptr<grpc::ClientContext> Connection::NewContext(
+    int timeout_seconds) const {
   auto context = std::make_unique<grpc::ClientContext>();
-  if (!api_key.empty()) context->AddMetadata("authorization", "Bearer " + api_key);
+  if (!api_key.empty())
+    context->AddMetadata("authorization", "Bearer " + api_key);
   if (timeout_seconds > 0) {
     context->set_deadline(std::chrono::system_clock::now() +
                           std::chrono::seconds(timeout_seconds));
@@ -39,22 +43,35 @@ std::unique_ptr<grpc::ClientContext> Connection::NewContext(int timeout_seconds)
 }
 
 void PrintRpcError(const std::string& what, const grpc::Status& status) {
-  static const char* const kNames[] = {
-      "OK",           "CANCELLED",         "UNKNOWN",          "INVALID_ARGUMENT",
-      "DEADLINE_EXCEEDED", "NOT_FOUND",    "ALREADY_EXISTS",   "PERMISSION_DENIED",
-      "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",  "OUT_OF_RANGE",
-      "UNIMPLEMENTED", "INTERNAL",         "UNAVAILABLE",      "DATA_LOSS",
-      "UNAUTHENTICATED"};
+  static const char* const kNames[] = {"OK",
+                                       "CANCELLED",
+                                       "UNKNOWN",
+                                       "INVALID_ARGUMENT",
+                                       "DEADLINE_EXCEEDED",
+                                       "NOT_FOUND",
+                                       "ALREADY_EXISTS",
+                                       "PERMISSION_DENIED",
+                                       "RESOURCE_EXHAUSTED",
+                                       "FAILED_PRECONDITION",
+                                       "ABORTED",
+                                       "OUT_OF_RANGE",
+                                       "UNIMPLEMENTED",
+                                       "INTERNAL",
+                                       "UNAVAILABLE",
+                                       "DATA_LOSS",
+                                       "UNAUTHENTICATED"};
   int code = status.error_code();
   std::cerr << what << ": "
-            << (code >= 0 && code <= 16 ? kNames[code] : absl::StrCat("code ", code)) << ": "
-            << status.error_message() << "\n";
+            << (code >= 0 && code <= 16 ? kNames[code]
+                                        : absl::StrCat("code ", code))
+            << ": " << status.error_message() << "\n";
 }
 
 int Main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
-  absl::StatusOr<Args> args = ParseArgs(
-      argc, argv, {"--addr", "--api-key", "--batch", "--limit"}, {"--pretty", "--help"});
+  absl::StatusOr<Args> args =
+      ParseArgs(argc, argv, {"--addr", "--api-key", "--batch", "--limit"},
+                {"--pretty", "--help"});
   if (!args.ok()) {
     std::cerr << args.status().message() << "\n" << kUsage;
     return 2;
@@ -73,8 +90,9 @@ int Main(int argc, char** argv) {
     return 0;
   }
   Connection connection;
-  connection.channel = grpc::CreateChannel(
-      args->Get("--addr", "127.0.0.1:50051", "KAIKU_ADDR"), grpc::InsecureChannelCredentials());
+  connection.channel =
+      grpc::CreateChannel(args->Get("--addr", "127.0.0.1:50051", "KAIKU_ADDR"),
+                          grpc::InsecureChannelCredentials());
   connection.api_key = args->Get("--api-key", "", "KAIKU_API_KEY");
   if (command == "publish") return RunPublish(connection, *args);
   if (command == "get") return RunGet(connection, *args);

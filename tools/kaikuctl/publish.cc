@@ -1,12 +1,13 @@
-// kaikuctl publish [FILE|-]: JSON lines of kaiku.v1.Event in, one JSON result line per
-// event out, printed as each acknowledgement arrives.
+// kaikuctl publish [FILE|-]: JSON lines of kaiku.v1.Event in, one JSON result
+// line per event out, printed as each acknowledgement arrives.
 //
-// Events go over one PublishStream in batches of --batch (default 500). A batch is also sent
-// as soon as standard input has nothing more to read right now, so an interactive or slow
-// producer sees its results promptly. Each result line is a kaiku.v1.EventResult whose
-// `index` is the event's position in the whole input (0-based, blank lines not counted) and
-// whose violation paths use that index. A line that is not valid JSON for an Event is
-// reported as rejected with the parse error, and never sent.
+// Events go over one PublishStream in batches of --batch (default 500). A batch
+// is also sent as soon as standard input has nothing more to read right now, so
+// an interactive or slow producer sees its results promptly. Each result line
+// is a kaiku.v1.EventResult whose `index` is the event's position in the whole
+// input (0-based, blank lines not counted) and whose violation paths use that
+// index. A line that is not valid JSON for an Event is reported as rejected
+// with the parse error, and never sent.
 #include <poll.h>
 #include <unistd.h>
 
@@ -36,7 +37,8 @@ using ::kaiku::v1::PublishResponse;
 constexpr int kDefaultBatch = 500;
 constexpr int kMaxBatch = 1000;
 
-// Whether reading `in` now would block (standard input with nothing buffered or ready).
+// Whether reading `in` now would block (standard input with nothing buffered or
+// ready).
 bool InputIdle(std::istream& in, bool is_stdin) {
   if (!is_stdin || in.rdbuf()->in_avail() > 0) return false;
   pollfd fd{STDIN_FILENO, POLLIN, 0};
@@ -70,7 +72,8 @@ std::string Reindex(const std::string& field, int local, int64_t global) {
 int RunPublish(const Connection& connection, const Args& args) {
   std::string path = args.positional.size() > 1 ? args.positional[1] : "-";
   int batch_size = kDefaultBatch;
-  if (!absl::SimpleAtoi(args.Get("--batch", absl::StrCat(kDefaultBatch)), &batch_size) ||
+  if (!absl::SimpleAtoi(args.Get("--batch", absl::StrCat(kDefaultBatch)),
+                        &batch_size) ||
       batch_size < 1 || batch_size > kMaxBatch) {
     std::cerr << "--batch: must be 1.." << kMaxBatch << "\n";
     return 2;
@@ -120,7 +123,8 @@ int RunPublish(const Connection& connection, const Args& args) {
         kaiku::v1::Event event;
         google::protobuf::util::JsonParseOptions options;
         auto parsed = google::protobuf::util::JsonStringToMessage(
-            google::protobuf::StringPiece(text.data(), text.size()), &event, options);
+            google::protobuf::StringPiece(text.data(), text.size()), &event,
+            options);
         if (parsed.ok()) {
           *request.add_events() = std::move(event);
           indices.push_back(index);
@@ -130,13 +134,15 @@ int RunPublish(const Connection& connection, const Args& args) {
           result.set_outcome(kaiku::v1::OUTCOME_REJECTED);
           auto* v = result.add_violations();
           v->set_field(absl::StrCat("events[", index, "]"));
-          v->set_description(absl::StrCat("not a kaiku.v1.Event in JSON: ", parsed.message().as_string()));
+          v->set_description(absl::StrCat("not a kaiku.v1.Event in JSON: ",
+                                          parsed.message().as_string()));
           printer.Print(std::move(result));
           failed = true;
         }
         ++index;
       }
-      if (request.events_size() >= batch_size || InputIdle(in, is_stdin)) flush();
+      if (request.events_size() >= batch_size || InputIdle(in, is_stdin))
+        flush();
     }
     flush();
     stream->WritesDone();
@@ -156,8 +162,8 @@ int RunPublish(const Connection& connection, const Args& args) {
     if (response.status().code() != 0) {
       any_failure = true;
       std::cerr << "batch " << response.sequence() << " (" << indices.size()
-                << " events) not stored: code " << response.status().code() << ": "
-                << response.status().message() << "\n";
+                << " events) not stored: code " << response.status().code()
+                << ": " << response.status().message() << "\n";
       continue;
     }
     for (EventResult& result : *response.mutable_results()) {
@@ -182,7 +188,8 @@ int RunPublish(const Connection& connection, const Args& args) {
     size_t unacked = 0;
     for (const auto& [seq, idx] : pending) unacked += idx.size();
     if (unacked > 0) {
-      std::cerr << unacked << " events were not acknowledged; publish them again (retries "
+      std::cerr << unacked
+                << " events were not acknowledged; publish them again (retries "
                 << "are idempotent)\n";
       any_failure = true;
     }

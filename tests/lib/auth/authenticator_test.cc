@@ -20,12 +20,14 @@ TEST(AuthenticatorTest, AllowAllIsDefaultTenantWithEveryScope) {
   auto p = a.Authenticate(std::nullopt);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->tenant, "default");
-  EXPECT_TRUE(p->Has(Scope::kIngest) && p->Has(Scope::kSubscribe) && p->Has(Scope::kAdmin));
+  EXPECT_TRUE(p->Has(Scope::kIngest) && p->Has(Scope::kSubscribe) &&
+              p->Has(Scope::kAdmin));
 }
 
 TEST(AuthenticatorTest, KeysFileMapsKeysToTenantsAndScopes) {
-  std::string contents = "# comment\n\n" + HashApiKey("k1") + "  acme  ingest\n" +
-                         HashApiKey("k2") + "\tglobex\tsubscribe,admin\n";
+  std::string contents = "# comment\n\n" + HashApiKey("k1") +
+                         "  acme  ingest\n" + HashApiKey("k2") +
+                         "\tglobex\tsubscribe,admin\n";
   auto a = Authenticator::FromKeyFileContents(contents, "keys");
   ASSERT_TRUE(a.ok()) << a.status();
   auto p1 = a->Authenticate("Bearer k1");
@@ -43,10 +45,13 @@ TEST(AuthenticatorTest, KeysFileMapsKeysToTenantsAndScopes) {
 }
 
 TEST(AuthenticatorTest, MissingMalformedOrUnknownKeyIsUnauthenticated) {
-  auto a = Authenticator::FromKeyFileContents(HashApiKey("k") + " t ingest\n", "keys");
+  auto a = Authenticator::FromKeyFileContents(HashApiKey("k") + " t ingest\n",
+                                              "keys");
   ASSERT_TRUE(a.ok());
-  EXPECT_EQ(a->Authenticate(std::nullopt).status().code(), absl::StatusCode::kUnauthenticated);
-  EXPECT_EQ(a->Authenticate("k").status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(a->Authenticate(std::nullopt).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(a->Authenticate("k").status().code(),
+            absl::StatusCode::kUnauthenticated);
   EXPECT_EQ(a->Authenticate("Bearer nope").status().code(),
             absl::StatusCode::kUnauthenticated);
   EXPECT_TRUE(a->Authenticate("Bearer k").ok());
@@ -62,13 +67,14 @@ TEST(AuthenticatorTest, BadKeysFileNamesTheLine) {
                         Case{hash + " Bad!Tenant ingest", "tenant"},
                         Case{hash + " t ingest,fly", "unknown scope \"fly\""},
                         Case{hash + " t", "three fields"}}) {
-    auto a = Authenticator::FromKeyFileContents("# header\n" + c.line + "\n", "keys.txt");
+    auto a = Authenticator::FromKeyFileContents("# header\n" + c.line + "\n",
+                                                "keys.txt");
     ASSERT_FALSE(a.ok()) << c.line;
     EXPECT_THAT(a.status().message(), HasSubstr("keys.txt:2:")) << c.line;
     EXPECT_THAT(a.status().message(), HasSubstr(c.error)) << c.line;
   }
-  auto twice = Authenticator::FromKeyFileContents(hash + " a ingest\n" + hash + " b ingest\n",
-                                                  "keys");
+  auto twice = Authenticator::FromKeyFileContents(
+      hash + " a ingest\n" + hash + " b ingest\n", "keys");
   EXPECT_THAT(twice.status().message(), HasSubstr("keys:2: the same key hash"));
 }
 

@@ -17,7 +17,8 @@ TEST(ServerConfigTest, DefaultsAreValid) {
 }
 
 TEST(ServerConfigTest, FileOverridesOnlyWhatItSets) {
-  auto c = ParseServerConfig("durability: \"fsync\"\ningest { shards: 4 }\n", "k.textproto");
+  auto c = ParseServerConfig("durability: \"fsync\"\ningest { shards: 4 }\n",
+                             "k.textproto");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_EQ(c->durability(), "fsync");
   EXPECT_EQ(c->ingest().shards(), 4);
@@ -26,7 +27,8 @@ TEST(ServerConfigTest, FileOverridesOnlyWhatItSets) {
 }
 
 TEST(ServerConfigTest, ParseErrorsNameFileLineAndField) {
-  auto c = ParseServerConfig("listen: \"127.0.0.1:1\"\nno_such_field: 3\n", "k.textproto");
+  auto c = ParseServerConfig("listen: \"127.0.0.1:1\"\nno_such_field: 3\n",
+                             "k.textproto");
   ASSERT_FALSE(c.ok());
   EXPECT_THAT(c.status().message(), HasSubstr("k.textproto:2:"));
   EXPECT_THAT(c.status().message(), HasSubstr("no_such_field"));

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -32,7 +33,8 @@ struct Result {
   }
 };
 
-std::vector<const kaiku::v1::Event*> Ptrs(const std::vector<kaiku::v1::Event>& events) {
+std::vector<const kaiku::v1::Event*> Ptrs(
+    const std::vector<kaiku::v1::Event>& events) {
   std::vector<const kaiku::v1::Event*> out;
   for (const auto& e : events) out.push_back(&e);
   return out;
@@ -58,15 +60,18 @@ TEST_F(PipelineTest, StoresAcrossShardsAndReportsDuplicates) {
   IngestPipeline pipeline(store_.get(), options);
   std::vector<kaiku::v1::Event> events;
   for (int i = 0; i < 100; ++i) {
-    events.push_back(PageView("e" + std::to_string(i), "v" + std::to_string(i % 13), kT0));
+    events.push_back(
+        PageView(absl::StrCat("e", i), absl::StrCat("v", i % 13), kT0));
   }
-  events.push_back(PageView("e5", "other-visitor", kT0));  // repeated id within the request
+  events.push_back(
+      PageView("e5", "other-visitor", kT0));  // repeated id within the request
   Result first;
   ASSERT_TRUE(pipeline.Submit("t", Ptrs(events), first.Callback()).ok());
   first.done.WaitForNotification();
   ASSERT_TRUE(first.status.ok());
   ASSERT_EQ(first.outcomes.size(), 101u);
-  for (int i = 0; i < 100; ++i) EXPECT_EQ(first.outcomes[i], StoreOutcome::kStored) << i;
+  for (int i = 0; i < 100; ++i)
+    EXPECT_EQ(first.outcomes[i], StoreOutcome::kStored) << i;
   EXPECT_EQ(first.outcomes[100], StoreOutcome::kDuplicate);
 
   Result retry;
@@ -91,7 +96,8 @@ TEST_F(PipelineTest, EmptyRequestCompletesInline) {
   EXPECT_TRUE(r.done.HasBeenNotified());
 }
 
-// Blocks every commit until released: lets a test fill the queue deterministically.
+// Blocks every commit until released: lets a test fill the queue
+// deterministically.
 class BlockingStore : public storage::StoreWrapper {
  public:
   using StoreWrapper::StoreWrapper;
@@ -110,8 +116,10 @@ TEST_F(PipelineTest, FullQueueIsResourceExhaustedAndNothingIsQueued) {
   options.shards = 1;
   options.max_queued_events = 3;
   IngestPipeline pipeline(&blocking, options);
-  std::vector<kaiku::v1::Event> a = {PageView("a1", "v", kT0), PageView("a2", "v", kT0)};
-  std::vector<kaiku::v1::Event> b = {PageView("b1", "v", kT0), PageView("b2", "v", kT0)};
+  std::vector<kaiku::v1::Event> a = {PageView("a1", "v", kT0),
+                                     PageView("a2", "v", kT0)};
+  std::vector<kaiku::v1::Event> b = {PageView("b1", "v", kT0),
+                                     PageView("b2", "v", kT0)};
   Result ra;
   ASSERT_TRUE(pipeline.Submit("t", Ptrs(a), ra.Callback()).ok());
   blocking.entered.WaitForNotification();
@@ -143,7 +151,8 @@ TEST_F(PipelineTest, StorageFailureFailsTheRequest) {
     ++errors;
   };
   IngestPipeline pipeline(&failing, options);
-  std::vector<kaiku::v1::Event> events = {PageView("e1", "v1", kT0), PageView("e2", "v2", kT0)};
+  std::vector<kaiku::v1::Event> events = {PageView("e1", "v1", kT0),
+                                          PageView("e2", "v2", kT0)};
   Result r;
   ASSERT_TRUE(pipeline.Submit("t", Ptrs(events), r.Callback()).ok());
   r.done.WaitForNotification();
@@ -153,9 +162,11 @@ TEST_F(PipelineTest, StorageFailureFailsTheRequest) {
 }
 
 TEST_F(PipelineTest, StopWritesWhatIsQueuedThenRefuses) {
-  auto pipeline = std::make_unique<IngestPipeline>(store_.get(), PipelineOptions());
+  auto pipeline =
+      std::make_unique<IngestPipeline>(store_.get(), PipelineOptions());
   std::vector<kaiku::v1::Event> events;
-  for (int i = 0; i < 50; ++i) events.push_back(PageView("e" + std::to_string(i), "v", kT0));
+  for (int i = 0; i < 50; ++i)
+    events.push_back(PageView(absl::StrCat("e", i), "v", kT0));
   Result r;
   ASSERT_TRUE(pipeline->Submit("t", Ptrs(events), r.Callback()).ok());
   pipeline->Stop();

@@ -4,6 +4,7 @@
 #include <random>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace kaiku::storage {
@@ -31,7 +32,10 @@ TEST(KeyCodecTest, NegativeTimesRoundTripAndSortFirst) {
 TEST(KeyCodecTest, RejectsMalformedKeys) {
   TimelineKeyParts parts;
   EXPECT_FALSE(DecodeTimelineKey("", &parts));
-  EXPECT_FALSE(DecodeTimelineKey(std::string("\x05" "ab", 3), &parts));
+  EXPECT_FALSE(DecodeTimelineKey(std::string("\x05"
+                                             "ab",
+                                             3),
+                                 &parts));
   std::string short_time = TimelineVisitorPrefix("t", "v") + "1234";
   EXPECT_FALSE(DecodeTimelineKey(short_time, &parts));
 }
@@ -40,11 +44,13 @@ TEST(KeyCodecTest, VisitorKeysSortByTimeThenEventId) {
   std::mt19937 rng(7);
   std::vector<std::pair<int64_t, std::string>> entries;
   for (int i = 0; i < 500; ++i) {
-    entries.emplace_back(std::uniform_int_distribution<int64_t>(-1000, 1000)(rng),
-                         "e" + std::to_string(rng() % 50));
+    entries.emplace_back(
+        std::uniform_int_distribution<int64_t>(-1000, 1000)(rng),
+        absl::StrCat("e", rng() % 50));
   }
   std::vector<std::string> keys;
-  for (const auto& [t, id] : entries) keys.push_back(TimelineKey("acme", "v", t, id));
+  for (const auto& [t, id] : entries)
+    keys.push_back(TimelineKey("acme", "v", t, id));
   std::sort(keys.begin(), keys.end());
   std::sort(entries.begin(), entries.end());
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -56,7 +62,8 @@ TEST(KeyCodecTest, VisitorKeysSortByTimeThenEventId) {
 }
 
 TEST(KeyCodecTest, VisitorPrefixIsExclusive) {
-  // "ab" must not be a prefix of visitor "abc"'s keys, nor tenant "a" of tenant "ab"'s.
+  // "ab" must not be a prefix of visitor "abc"'s keys, nor tenant "a" of tenant
+  // "ab"'s.
   std::string ab = TimelineVisitorPrefix("t", "ab");
   std::string abc_key = TimelineKey("t", "abc", 1, "e");
   EXPECT_NE(abc_key.compare(0, ab.size(), ab), 0);

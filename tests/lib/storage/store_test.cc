@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/storage/expiry_filter.h"
@@ -55,7 +56,8 @@ TEST_F(StoreTest, ReadsTimelineInEventTimeOrder) {
 TEST_F(StoreTest, PagesThroughTimeline) {
   auto store = Open();
   for (int i = 0; i < 7; ++i) {
-    Put(*store, "t", PageView("e" + std::to_string(i), "v", kT0 + absl::Seconds(i)));
+    Put(*store, "t",
+        PageView(absl::StrCat("e", i), "v", kT0 + absl::Seconds(i)));
   }
   std::vector<std::string> seen;
   std::optional<TimelinePosition> after;
@@ -65,7 +67,8 @@ TEST_F(StoreTest, PagesThroughTimeline) {
     for (const auto& e : page->events) seen.push_back(e.event_id());
     after = page->next;
   } while (after.has_value());
-  EXPECT_THAT(seen, ::testing::ElementsAre("e0", "e1", "e2", "e3", "e4", "e5", "e6"));
+  EXPECT_THAT(seen,
+              ::testing::ElementsAre("e0", "e1", "e2", "e3", "e4", "e5", "e6"));
 }
 
 TEST_F(StoreTest, TenantsAndVisitorsAreIsolated) {
@@ -99,9 +102,12 @@ TEST_F(StoreTest, ForEachEventTimeAndErase) {
   Put(*store, "t", PageView("e2", "v", kT0 + absl::Seconds(1)));
   Put(*store, "t", PageView("e3", "w", kT0));
   std::vector<int64_t> times;
-  ASSERT_TRUE(store->ForEachEventTime("t", "v", [&](int64_t t) { times.push_back(t); }).ok());
-  EXPECT_THAT(times, ::testing::ElementsAre(absl::ToUnixMicros(kT0),
-                                            absl::ToUnixMicros(kT0 + absl::Seconds(1))));
+  ASSERT_TRUE(
+      store->ForEachEventTime("t", "v", [&](int64_t t) { times.push_back(t); })
+          .ok());
+  EXPECT_THAT(times, ::testing::ElementsAre(
+                         absl::ToUnixMicros(kT0),
+                         absl::ToUnixMicros(kT0 + absl::Seconds(1))));
   auto erased = store->EraseVisitor("t", "v");
   ASSERT_TRUE(erased.ok());
   EXPECT_EQ(*erased, 2);
@@ -114,8 +120,10 @@ TEST(ExpiryFilterTest, DropsOnlyExpiredWellFormedEntries) {
   ExpiryFilter timeline("t", &TimelineEntryTime, absl::Hours(1), &clock);
   std::string value;
   bool changed = false;
-  std::string old_key = TimelineKey("t", "v", absl::ToUnixMicros(kT0 - absl::Hours(2)), "e");
-  std::string new_key = TimelineKey("t", "v", absl::ToUnixMicros(kT0 - absl::Minutes(5)), "e");
+  std::string old_key =
+      TimelineKey("t", "v", absl::ToUnixMicros(kT0 - absl::Hours(2)), "e");
+  std::string new_key =
+      TimelineKey("t", "v", absl::ToUnixMicros(kT0 - absl::Minutes(5)), "e");
   EXPECT_TRUE(timeline.Filter(0, old_key, "", &value, &changed));
   EXPECT_FALSE(timeline.Filter(0, new_key, "", &value, &changed));
   EXPECT_FALSE(timeline.Filter(0, "garbage", "", &value, &changed));
@@ -123,11 +131,11 @@ TEST(ExpiryFilterTest, DropsOnlyExpiredWellFormedEntries) {
   EXPECT_TRUE(timeline.Filter(0, new_key, "", &value, &changed));
 
   ExpiryFilter dedupe("d", &DedupeEntryTime, absl::Hours(24), &clock);
-  EXPECT_FALSE(dedupe.Filter(0, "k", DedupeValue(absl::ToUnixMicros(clock.Now())), &value,
-                             &changed));
-  EXPECT_TRUE(dedupe.Filter(0, "k",
-                            DedupeValue(absl::ToUnixMicros(clock.Now() - absl::Hours(25))),
-                            &value, &changed));
+  EXPECT_FALSE(dedupe.Filter(
+      0, "k", DedupeValue(absl::ToUnixMicros(clock.Now())), &value, &changed));
+  EXPECT_TRUE(dedupe.Filter(
+      0, "k", DedupeValue(absl::ToUnixMicros(clock.Now() - absl::Hours(25))),
+      &value, &changed));
   EXPECT_FALSE(dedupe.Filter(0, "k", "bad", &value, &changed));
 }
 
