@@ -74,7 +74,6 @@ class PublishStreamReactor
     {
       absl::MutexLock lock(&mu_);
       if (!status.ok()) {
-        slot->response.clear_results();
         slot->response.mutable_status()->set_code(status.error_code());
         slot->response.mutable_status()->set_message(status.error_message());
       }

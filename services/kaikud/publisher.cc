@@ -8,7 +8,19 @@
 namespace kaiku::kaikud {
 
 using ::kaiku::v1::EventResult;
-using ::kaiku::v1::Outcome;
+
+namespace {
+
+// The whole request failed: no per-event result may suggest anything was
+// stored.
+void FailWhole(kaiku::v1::PublishResponse* response, Publisher::Done& done,
+               const absl::Status& status) {
+  response->clear_results();
+  response->set_rejected_count(0);
+  std::move(done)(ToGrpcStatus(status));
+}
+
+}  // namespace
 
 void Publisher::Publish(const auth::Principal& principal,
                         const kaiku::v1::PublishRequest& request,
@@ -57,9 +69,7 @@ void Publisher::Publish(const auth::Principal& principal,
       [response, holder, valid_index = std::move(valid_index)](
           absl::Status status, std::vector<ingest::StoreOutcome> outcomes) {
         if (!status.ok()) {
-          response->clear_results();
-          response->set_rejected_count(0);
-          std::move (*holder)(ToGrpcStatus(status));
+          FailWhole(response, *holder, status);
           return;
         }
         int accepted = 0, duplicates = 0;
@@ -75,9 +85,7 @@ void Publisher::Publish(const auth::Principal& principal,
         std::move (*holder)(grpc::Status::OK);
       });
   if (!submitted.ok()) {
-    response->clear_results();
-    response->set_rejected_count(0);
-    std::move (*holder)(ToGrpcStatus(submitted));
+    FailWhole(response, *holder, submitted);
   }
 }
 
