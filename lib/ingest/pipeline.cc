@@ -86,28 +86,33 @@ absl::Status IngestPipeline::Submit(absl::string_view tenant,
     ++to_write;
   }
 
-  absl::ReaderMutexLock stop_lock(&stop_mu_);
-  if (stopped_) return absl::UnavailableError("the server is shutting down");
-  if (to_write == 0) {
-    std::move(request->done)(absl::OkStatus(), std::move(request->outcomes));
-    return absl::OkStatus();
+  {
+    absl::ReaderMutexLock stop_lock(&stop_mu_);
+    if (stopped_) return absl::UnavailableError("the server is shutting down");
+    if (to_write > 0) {
+      if (queued_events_.fetch_add(to_write, std::memory_order_relaxed) +
+              to_write >
+          options_.max_queued_events) {
+        queued_events_.fetch_sub(to_write, std::memory_order_relaxed);
+        return absl::ResourceExhaustedError(
+            absl::StrCat("ingest queue full (", options_.max_queued_events,
+                         " events queued); retry with backoff"));
+      }
+      int parts = 0;
+      for (const auto& indices : per_shard) parts += indices.empty() ? 0 : 1;
+      request->parts_left.store(parts, std::memory_order_relaxed);
+      for (size_t s = 0; s < shards_.size(); ++s) {
+        if (per_shard[s].empty()) continue;
+        Shard* shard = shards_[s].get();
+        absl::MutexLock lock(&shard->mu);
+        shard->queue.push_back(WorkItem{request, std::move(per_shard[s])});
+      }
+      return absl::OkStatus();
+    }
   }
-  if (queued_events_.fetch_add(to_write, std::memory_order_relaxed) + to_write >
-      options_.max_queued_events) {
-    queued_events_.fetch_sub(to_write, std::memory_order_relaxed);
-    return absl::ResourceExhaustedError(
-        absl::StrCat("ingest queue full (", options_.max_queued_events,
-                     " events queued); retry with backoff"));
-  }
-  int parts = 0;
-  for (const auto& indices : per_shard) parts += indices.empty() ? 0 : 1;
-  request->parts_left.store(parts, std::memory_order_relaxed);
-  for (size_t s = 0; s < shards_.size(); ++s) {
-    if (per_shard[s].empty()) continue;
-    Shard* shard = shards_[s].get();
-    absl::MutexLock lock(&shard->mu);
-    shard->queue.push_back(WorkItem{request, std::move(per_shard[s])});
-  }
+  // Nothing to write (an empty request, or only repeats within it): done at
+  // once.
+  std::move(request->done)(absl::OkStatus(), std::move(request->outcomes));
   return absl::OkStatus();
 }
 
