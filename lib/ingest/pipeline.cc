@@ -8,7 +8,6 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
-#include "lib/common/logging.h"
 
 namespace kaiku::ingest {
 

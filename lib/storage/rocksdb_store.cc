@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
 #include "kaiku/storage/v1/records.pb.h"
 #include "lib/common/status_macros.h"
 #include "lib/storage/expiry_filter.h"
@@ -26,8 +27,8 @@ constexpr char kTimelineCf[] = "timeline";
 constexpr char kDedupeCf[] = "dedupe";
 
 int64_t EventTimeMicros(const kaiku::v1::Event& event) {
-  return event.occurred_at().seconds() * 1000000 +
-         event.occurred_at().nanos() / 1000;
+  return google::protobuf::util::TimeUtil::TimestampToMicroseconds(
+      event.occurred_at());
 }
 
 // An iterator over one visitor's timeline keys and nothing else (upper-bounded
@@ -47,7 +48,6 @@ class VisitorScan {
   VisitorScan& operator=(const VisitorScan&) = delete;
 
   const std::string& prefix() const { return prefix_; }
-  const std::string& upper() const { return upper_; }
   rocksdb::Iterator* operator->() const { return it_.get(); }
 
  private:

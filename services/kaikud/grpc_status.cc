@@ -1,6 +1,7 @@
 #include "services/kaikud/grpc_status.h"
 
 #include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 
 namespace kaiku::kaikud {
 
@@ -25,13 +26,6 @@ grpc::Status InvalidArgument(
   rpc_status.add_details()->PackFrom(bad_request);
   return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, message,
                       rpc_status.SerializeAsString());
-}
-
-google::rpc::Status ToRpcStatus(const absl::Status& status) {
-  google::rpc::Status out;
-  out.set_code(static_cast<int>(status.code()));
-  out.set_message(std::string(status.message()));
-  return out;
 }
 
 }  // namespace kaiku::kaikud

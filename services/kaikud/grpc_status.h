@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "google/rpc/status.pb.h"
 #include "grpcpp/support/status.h"
 #include "lib/events/validation.h"
 
@@ -20,9 +19,6 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 grpc::Status InvalidArgument(
     const std::string& message,
     const std::vector<events::FieldViolation>& violations);
-
-// The google.rpc.Status form, for PublishResponse.status.
-google::rpc::Status ToRpcStatus(const absl::Status& status);
 
 }  // namespace kaiku::kaikud
 

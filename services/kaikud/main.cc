@@ -9,7 +9,7 @@
 // Signals: SIGTERM / SIGINT drain and exit 0.
 #include <signal.h>
 
-#include <cstdio>
+#include <cstring>
 #include <string>
 
 #include "absl/flags/flag.h"

@@ -2,20 +2,14 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
 #include "lib/common/status_macros.h"
 #include "lib/events/validation.h"
 #include "lib/storage/key_codec.h"
 
 namespace kaiku::kaikud {
-namespace {
 
-void SetTimestamp(int64_t micros, google::protobuf::Timestamp* ts) {
-  ts->set_seconds(micros / 1000000 - (micros % 1000000 < 0 ? 1 : 0));
-  ts->set_nanos(static_cast<int32_t>(((micros % 1000000) + 1000000) % 1000000) *
-                1000);
-}
-
-}  // namespace
+using ::google::protobuf::util::TimeUtil;
 
 std::string EncodePageToken(const storage::TimelinePosition& position) {
   std::string raw;
@@ -76,8 +70,8 @@ absl::Status ReadVisitorProfile(storage::Store& store,
                                       has_token ? &after : nullptr, page_size));
   profile->set_visitor_id(visitor);
   profile->set_event_count(count);
-  SetTimestamp(first, profile->mutable_first_seen());
-  SetTimestamp(last, profile->mutable_last_seen());
+  *profile->mutable_first_seen() = TimeUtil::MicrosecondsToTimestamp(first);
+  *profile->mutable_last_seen() = TimeUtil::MicrosecondsToTimestamp(last);
   profile->set_session_count(sessions);
   for (kaiku::v1::Event& e : page.events)
     *profile->add_timeline() = std::move(e);
