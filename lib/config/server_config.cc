@@ -1,13 +1,9 @@
 #include "lib/config/server_config.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "google/protobuf/io/tokenizer.h"
-#include "google/protobuf/text_format.h"
+#include "lib/common/status_macros.h"
+#include "lib/config/text_proto.h"
 
 namespace kaiku::config {
 namespace {
@@ -19,23 +15,6 @@ void SetDuration(absl::Duration d, google::protobuf::Duration* out) {
   out->set_nanos(static_cast<int32_t>(
       absl::ToInt64Nanoseconds(d - absl::Seconds(absl::ToInt64Seconds(d)))));
 }
-
-class CollectErrors : public google::protobuf::io::ErrorCollector {
- public:
-  explicit CollectErrors(absl::string_view source) : source_(source) {}
-  void AddError(int line, int column, const std::string& message) override {
-    errors_.push_back(
-        absl::StrCat(source_, ":", line + 1, ":", column + 1, ": ", message));
-  }
-  void AddWarning(int line, int column, const std::string& message) override {
-    AddError(line, column, message);
-  }
-  std::string Joined() const { return absl::StrJoin(errors_, "; "); }
-
- private:
-  std::string source_;
-  std::vector<std::string> errors_;
-};
 
 absl::Status FieldError(absl::string_view field, absl::string_view what) {
   return absl::InvalidArgumentError(
@@ -68,25 +47,15 @@ ServerConfig DefaultServerConfig() {
 absl::StatusOr<ServerConfig> ParseServerConfig(absl::string_view text,
                                                absl::string_view source) {
   ServerConfig from_file;
-  CollectErrors errors(source);
-  google::protobuf::TextFormat::Parser parser;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(std::string(text), &from_file)) {
-    return absl::InvalidArgumentError(errors.Joined());
-  }
+  RETURN_IF_ERROR(ParseTextProto(text, source, &from_file));
   ServerConfig config = DefaultServerConfig();
   config.MergeFrom(from_file);
   return config;
 }
 
 absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& path) {
-  std::ifstream in(path);
-  if (!in)
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot read config file ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseServerConfig(text.str(), path);
+  ASSIGN_OR_RETURN(std::string text, ReadTextFile(path));
+  return ParseServerConfig(text, path);
 }
 
 absl::Status ValidateServerConfig(const ServerConfig& c) {
