@@ -185,7 +185,7 @@ void IngestPipeline::WriteGroup(std::vector<WorkItem>& items) {
       }
     }
   }
-  if (status.ok() && batch->size() > 0)
+  if (status.ok() && !batch->empty())
     status = store_->Commit(batch.get(), options_.sync);
   if (!status.ok() && options_.on_storage_error)
     options_.on_storage_error(status);

@@ -29,4 +29,12 @@ std::optional<int64_t> DedupeEntryTime(absl::string_view,
   return micros;
 }
 
+std::optional<int64_t> VisitorStateEntryTime(absl::string_view,
+                                             absl::string_view value) {
+  int64_t micros;
+  absl::string_view state;
+  if (!DecodeVisitorStateValue(value, &micros, &state)) return std::nullopt;
+  return micros;
+}
+
 }  // namespace kaiku::storage

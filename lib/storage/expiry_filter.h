@@ -46,6 +46,8 @@ std::optional<int64_t> TimelineEntryTime(absl::string_view key,
                                          absl::string_view value);
 std::optional<int64_t> DedupeEntryTime(absl::string_view key,
                                        absl::string_view value);
+std::optional<int64_t> VisitorStateEntryTime(absl::string_view key,
+                                             absl::string_view value);
 
 }  // namespace kaiku::storage
 

@@ -64,6 +64,56 @@ bool DecodeTimelineKey(absl::string_view key, TimelineKeyParts* parts) {
   return true;
 }
 
+std::string VisitorKey(absl::string_view tenant, absl::string_view visitor_id) {
+  return TimelineVisitorPrefix(tenant, visitor_id);
+}
+
+bool DecodeVisitorKey(absl::string_view key, absl::string_view* tenant,
+                      absl::string_view* visitor_id) {
+  return ConsumeLengthPrefixed(&key, tenant) &&
+         ConsumeLengthPrefixed(&key, visitor_id) && key.empty();
+}
+
+std::string VisitorStateValue(int64_t last_event_micros,
+                              absl::string_view state) {
+  std::string value;
+  value.reserve(8 + state.size());
+  AppendTimeMicros(last_event_micros, &value);
+  value.append(state.data(), state.size());
+  return value;
+}
+
+bool DecodeVisitorStateValue(absl::string_view value,
+                             int64_t* last_event_micros,
+                             absl::string_view* state) {
+  if (value.size() < 8) return false;
+  *last_event_micros = DecodeTimeMicros(value);
+  *state = value.substr(8);
+  return true;
+}
+
+std::string TenantPrefix(absl::string_view tenant) {
+  std::string key;
+  AppendLengthPrefixed(tenant, &key);
+  return key;
+}
+
+std::string ScoreLogKey(absl::string_view tenant, uint64_t sequence) {
+  std::string key = TenantPrefix(tenant);
+  for (int shift = 56; shift >= 0; shift -= 8)
+    key.push_back(static_cast<char>((sequence >> shift) & 0xff));
+  return key;
+}
+
+bool DecodeScoreLogKey(absl::string_view key, absl::string_view* tenant,
+                       uint64_t* sequence) {
+  if (!ConsumeLengthPrefixed(&key, tenant) || key.size() != 8) return false;
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(key[i]);
+  *sequence = v;
+  return true;
+}
+
 std::string DedupeKey(absl::string_view tenant, absl::string_view event_id) {
   std::string key;
   key.reserve(1 + tenant.size() + event_id.size());

@@ -22,9 +22,25 @@
 //   value = u64 arrival time (microseconds since the Unix epoch, sign bit
 //   flipped)
 //
-// Both column families expire entries by age in compaction
+// Column family "visitor_state" (one entry per visitor):
+//   key   = u8 len(tenant) | tenant | u8 len(visitor_id) | visitor_id
+//           (the visitor key: the timeline prefix)
+//   value = u64 time of the visitor's last event (sign bit flipped)
+//           | the scorer's encoded state (lib/scoring/visitor_state.cc)
+//
+// Column family "leads" (visitors at WARM or above, or being cooled down):
+//   key   = the visitor key
+//   value = empty
+//
+// Column family "scorelog" (the score stream, per tenant):
+//   key   = u8 len(tenant) | tenant | u64 sequence number (1, 2, ...; gap-free)
+//   value = kaiku.v1.ScoreEvent (visitor_id set; id and cursor are derived from
+//           the sequence number when read)
+//
+// Timeline, dedupe and visitor_state entries expire by age in compaction
 // (lib/storage/expiry_filter.h): timeline entries by the event time in the key,
-// dedupe entries by the time in the value.
+// dedupe entries by the time in the value, visitor states by their last event
+// time.
 //
 // Do not change a layout in place: a new layout needs a new column family and a
 // migration.
@@ -64,6 +80,26 @@ std::string TimelineKey(absl::string_view tenant, absl::string_view visitor_id,
 
 // Returns false when `key` is not a well-formed timeline key.
 bool DecodeTimelineKey(absl::string_view key, TimelineKeyParts* parts);
+
+// The key of a visitor's state and lead entries (= TimelineVisitorPrefix).
+std::string VisitorKey(absl::string_view tenant, absl::string_view visitor_id);
+// Returns false when `key` is not a well-formed visitor key.
+bool DecodeVisitorKey(absl::string_view key, absl::string_view* tenant,
+                      absl::string_view* visitor_id);
+
+std::string VisitorStateValue(int64_t last_event_micros,
+                              absl::string_view state);
+// Returns false when `value` is not a well-formed visitor state value.
+bool DecodeVisitorStateValue(absl::string_view value,
+                             int64_t* last_event_micros,
+                             absl::string_view* state);
+
+// Every visitor key and score-log key of a tenant starts with this prefix.
+std::string TenantPrefix(absl::string_view tenant);
+std::string ScoreLogKey(absl::string_view tenant, uint64_t sequence);
+// Returns false when `key` is not a well-formed score-log key.
+bool DecodeScoreLogKey(absl::string_view key, absl::string_view* tenant,
+                       uint64_t* sequence);
 
 std::string DedupeKey(absl::string_view tenant, absl::string_view event_id);
 std::string DedupeValue(int64_t arrival_micros);

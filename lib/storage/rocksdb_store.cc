@@ -5,7 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "google/protobuf/util/time_util.h"
 #include "kaiku/storage/v1/records.pb.h"
 #include "lib/common/status_macros.h"
@@ -25,6 +28,9 @@ namespace {
 
 constexpr char kTimelineCf[] = "timeline";
 constexpr char kDedupeCf[] = "dedupe";
+constexpr char kVisitorStateCf[] = "visitor_state";
+constexpr char kLeadsCf[] = "leads";
+constexpr char kScoreLogCf[] = "scorelog";
 
 int64_t EventTimeMicros(const kaiku::v1::Event& event) {
   return google::protobuf::util::TimeUtil::TimestampToMicroseconds(
@@ -57,11 +63,46 @@ class VisitorScan {
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
+// The column families, in the order they are opened.
+struct Families {
+  rocksdb::ColumnFamilyHandle* timeline = nullptr;
+  rocksdb::ColumnFamilyHandle* dedupe = nullptr;
+  rocksdb::ColumnFamilyHandle* visitor_state = nullptr;
+  rocksdb::ColumnFamilyHandle* leads = nullptr;
+  rocksdb::ColumnFamilyHandle* scorelog = nullptr;
+};
+
+// An iterator bounded above by `upper` (not movable: the bound points into it).
+class BoundedScan {
+ public:
+  BoundedScan(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+              std::string upper)
+      : upper_(std::move(upper)), upper_slice_(upper_) {
+    rocksdb::ReadOptions ro;
+    if (!upper_.empty()) ro.iterate_upper_bound = &upper_slice_;
+    it_.reset(db->NewIterator(ro, cf));
+  }
+  BoundedScan(const BoundedScan&) = delete;
+  BoundedScan& operator=(const BoundedScan&) = delete;
+  rocksdb::Iterator* operator->() const { return it_.get(); }
+
+ private:
+  const std::string upper_;
+  const rocksdb::Slice upper_slice_;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+absl::string_view View(const rocksdb::Slice& s) {
+  return absl::string_view(s.data(), s.size());
+}
+
 class RocksBatch : public StoreBatch {
  public:
-  RocksBatch(rocksdb::ColumnFamilyHandle* timeline,
-             rocksdb::ColumnFamilyHandle* dedupe)
-      : timeline_(timeline), dedupe_(dedupe) {}
+  explicit RocksBatch(const Families& cf)
+      : timeline_(cf.timeline),
+        dedupe_(cf.dedupe),
+        visitor_state_(cf.visitor_state),
+        leads_(cf.leads) {}
 
   void PutEvent(absl::string_view tenant, const kaiku::v1::Event& event,
                 int64_t received_at_micros) override {
@@ -78,13 +119,45 @@ class RocksBatch : public StoreBatch {
         .PermitUncheckedError();
     ++size_;
   }
+  void PutVisitorState(absl::string_view tenant, absl::string_view visitor_id,
+                       int64_t last_event_micros,
+                       absl::string_view state) override {
+    batch_
+        .Put(visitor_state_, VisitorKey(tenant, visitor_id),
+             VisitorStateValue(last_event_micros, state))
+        .PermitUncheckedError();
+  }
+  void SetLead(absl::string_view tenant, absl::string_view visitor_id,
+               bool lead) override {
+    const std::string key = VisitorKey(tenant, visitor_id);
+    if (lead) {
+      batch_.Put(leads_, key, rocksdb::Slice()).PermitUncheckedError();
+    } else {
+      batch_.Delete(leads_, key).PermitUncheckedError();
+    }
+  }
+  void AppendScoreEvent(absl::string_view tenant,
+                        const kaiku::v1::ScoreEvent& event) override {
+    score_events_.emplace_back(std::string(tenant), event.SerializeAsString());
+  }
   int size() const override { return size_; }
+  bool empty() const override {
+    return batch_.Count() == 0 && score_events_.empty();
+  }
 
   rocksdb::WriteBatch* batch() { return &batch_; }
+  // (tenant, serialized ScoreEvent), in append order; keyed at Commit.
+  const std::vector<std::pair<std::string, std::string>>& score_events()
+      const {
+    return score_events_;
+  }
 
  private:
   rocksdb::ColumnFamilyHandle* const timeline_;
   rocksdb::ColumnFamilyHandle* const dedupe_;
+  rocksdb::ColumnFamilyHandle* const visitor_state_;
+  rocksdb::ColumnFamilyHandle* const leads_;
+  std::vector<std::pair<std::string, std::string>> score_events_;
   rocksdb::WriteBatch batch_;
   kaiku::storage::v1::TimelineRecord record_;  // reused to avoid allocations
   std::string value_;
@@ -98,7 +171,9 @@ class RocksStore : public Store {
         timeline_filter_("kaiku.TimelineExpiry", &TimelineEntryTime,
                          options.retention, options.clock),
         dedupe_filter_("kaiku.DedupeExpiry", &DedupeEntryTime,
-                       options.dedupe_window, options.clock) {}
+                       options.dedupe_window, options.clock),
+        state_filter_("kaiku.VisitorStateExpiry", &VisitorStateEntryTime,
+                      options.retention, options.clock) {}
 
   ~RocksStore() override {
     if (db_ == nullptr) return;
@@ -142,27 +217,111 @@ class RocksStore : public Store {
         {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
         {kTimelineCf, cf_options(&timeline_filter_, false)},
         {kDedupeCf, cf_options(&dedupe_filter_, true)},
+        {kVisitorStateCf, cf_options(&state_filter_, true)},
+        {kLeadsCf, cf_options(nullptr, false)},
+        {kScoreLogCf, cf_options(nullptr, false)},
     };
     rocksdb::DB* db = nullptr;
     RETURN_IF_ERROR(FromRocksStatus(
         rocksdb::DB::Open(db_options, options_.path, cfs, &handles_, &db),
         absl::StrCat("opening RocksDB at ", options_.path)));
     db_.reset(db);
-    timeline_ = handles_[1];
-    dedupe_ = handles_[2];
-    return absl::OkStatus();
+    cf_.timeline = timeline_ = handles_[1];
+    cf_.dedupe = dedupe_ = handles_[2];
+    cf_.visitor_state = handles_[3];
+    cf_.leads = handles_[4];
+    cf_.scorelog = handles_[5];
+    return RecoverScoreSequences();
   }
 
   std::unique_ptr<StoreBatch> NewBatch() override {
-    return std::make_unique<RocksBatch>(timeline_, dedupe_);
+    return std::make_unique<RocksBatch>(cf_);
   }
 
-  absl::Status Commit(StoreBatch* batch, bool sync) override {
+  // Score-log entries get their sequence numbers and are written under
+  // log_mu_, so numbers are in commit order and a crash can only lose a suffix
+  // (the write-ahead log is sequential). The sync, when asked for, happens
+  // after the lock is released, so concurrent commits share it.
+  absl::Status Commit(StoreBatch* b, bool sync) override {
+    RocksBatch* batch = static_cast<RocksBatch*>(b);
     rocksdb::WriteOptions wo;
-    wo.sync = sync;
-    return FromRocksStatus(
-        db_->Write(wo, static_cast<RocksBatch*>(batch)->batch()),
-        "writing events");
+    if (batch->score_events().empty()) {
+      wo.sync = sync;
+      return FromRocksStatus(db_->Write(wo, batch->batch()), "writing events");
+    }
+    {
+      absl::MutexLock lock(&log_mu_);
+      absl::flat_hash_map<std::string, uint64_t> before;
+      for (const auto& [tenant, bytes] : batch->score_events()) {
+        uint64_t& last = last_sequence_[tenant];
+        before.emplace(tenant, last);
+        batch->batch()
+            ->Put(cf_.scorelog, ScoreLogKey(tenant, ++last), bytes)
+            .PermitUncheckedError();
+      }
+      absl::Status written =
+          FromRocksStatus(db_->Write(wo, batch->batch()), "writing events");
+      if (!written.ok()) {
+        for (const auto& [tenant, last] : before) last_sequence_[tenant] = last;
+        return written;
+      }
+    }
+    if (sync) return FromRocksStatus(db_->SyncWAL(), "syncing the WAL");
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::optional<std::string>> GetVisitorState(
+      absl::string_view tenant, absl::string_view visitor_id) override {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_.visitor_state,
+                                 VisitorKey(tenant, visitor_id), &value);
+    if (s.IsNotFound()) return std::nullopt;
+    RETURN_IF_ERROR(FromRocksStatus(s, "reading a visitor state"));
+    int64_t last_event;
+    absl::string_view state;
+    if (!DecodeVisitorStateValue(value, &last_event, &state))
+      return absl::DataLossError("malformed visitor state entry");
+    return std::string(state);
+  }
+
+  absl::Status ForEachLead(
+      absl::string_view tenant,
+      absl::FunctionRef<void(absl::string_view, absl::string_view)> fn)
+      override {
+    const std::string prefix = tenant.empty() ? "" : TenantPrefix(tenant);
+    BoundedScan it(db_.get(), cf_.leads, PrefixSuccessor(prefix));
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      absl::string_view t, visitor;
+      if (!DecodeVisitorKey(View(it->key()), &t, &visitor))
+        return absl::DataLossError("malformed leads key");
+      fn(t, visitor);
+    }
+    return FromRocksStatus(it->status(), "reading the leads index");
+  }
+
+  absl::StatusOr<std::vector<ScoreLogEntry>> ReadScoreLog(
+      absl::string_view tenant, uint64_t after, int limit) override {
+    std::vector<ScoreLogEntry> entries;
+    BoundedScan it(db_.get(), cf_.scorelog,
+                   PrefixSuccessor(TenantPrefix(tenant)));
+    for (it->Seek(ScoreLogKey(tenant, after + 1));
+         it->Valid() && static_cast<int>(entries.size()) < limit; it->Next()) {
+      ScoreLogEntry& entry = entries.emplace_back();
+      absl::string_view t;
+      if (!DecodeScoreLogKey(View(it->key()), &t, &entry.sequence) ||
+          !entry.event.ParseFromArray(it->value().data(),
+                                      static_cast<int>(it->value().size()))) {
+        return absl::DataLossError("malformed score-log entry");
+      }
+    }
+    RETURN_IF_ERROR(FromRocksStatus(it->status(), "reading the score log"));
+    return entries;
+  }
+
+  uint64_t LastScoreSequence(absl::string_view tenant) override {
+    absl::MutexLock lock(&log_mu_);
+    auto it = last_sequence_.find(tenant);
+    return it == last_sequence_.end() ? 0 : it->second;
   }
 
   absl::StatusOr<bool> ContainsEventId(absl::string_view tenant,
@@ -230,10 +389,16 @@ class RocksStore : public Store {
         ForEachEventTime(tenant, visitor_id, [&](int64_t) { ++count; }));
     const std::string begin = TimelineVisitorPrefix(tenant, visitor_id);
     const std::string end = PrefixSuccessor(begin);
+    rocksdb::WriteBatch batch;
+    batch.DeleteRange(timeline_, begin, end).PermitUncheckedError();
+    batch.Delete(cf_.visitor_state, VisitorKey(tenant, visitor_id))
+        .PermitUncheckedError();
+    batch.Delete(cf_.leads, VisitorKey(tenant, visitor_id))
+        .PermitUncheckedError();
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    RETURN_IF_ERROR(FromRocksStatus(db_->DeleteRange(wo, timeline_, begin, end),
-                                    "erasing a visitor"));
+    RETURN_IF_ERROR(
+        FromRocksStatus(db_->Write(wo, &batch), "erasing a visitor"));
     // Rewrite the files that held the range, so the data is physically gone now
     // rather than at the next natural compaction.
     rocksdb::Slice b(begin), e(end);
@@ -245,6 +410,29 @@ class RocksStore : public Store {
     return count;
   }
 
+  // The last sequence number of every tenant with a score log: seek to each
+  // tenant's first key, and from the start of the next tenant back to its last.
+  absl::Status RecoverScoreSequences() {
+    absl::MutexLock lock(&log_mu_);
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), cf_.scorelog));
+    for (it->SeekToFirst(); it->Valid();) {
+      absl::string_view tenant;
+      uint64_t sequence;
+      if (!DecodeScoreLogKey(View(it->key()), &tenant, &sequence))
+        return absl::DataLossError("malformed score-log key");
+      const std::string next = PrefixSuccessor(TenantPrefix(tenant));
+      std::string name(tenant);
+      it->SeekForPrev(next);
+      if (!it->Valid() ||
+          !DecodeScoreLogKey(View(it->key()), &tenant, &sequence))
+        return absl::DataLossError("malformed score-log key");
+      last_sequence_[name] = sequence;
+      it->Seek(next);
+    }
+    return FromRocksStatus(it->status(), "reading the score log");
+  }
+
   absl::Status Flush() override {
     rocksdb::FlushOptions fo;
     return FromRocksStatus(db_->Flush(fo, handles_), "flushing memtables");
@@ -254,11 +442,17 @@ class RocksStore : public Store {
   const StoreOptions options_;
   const ExpiryFilter timeline_filter_;
   const ExpiryFilter dedupe_filter_;
+  const ExpiryFilter state_filter_;
   std::shared_ptr<rocksdb::Cache> cache_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::ColumnFamilyHandle* timeline_ = nullptr;
   rocksdb::ColumnFamilyHandle* dedupe_ = nullptr;
+  Families cf_;
+  absl::Mutex log_mu_;
+  // Last score-log sequence number per tenant.
+  absl::flat_hash_map<std::string, uint64_t> last_sequence_
+      ABSL_GUARDED_BY(log_mu_);
 };
 
 }  // namespace

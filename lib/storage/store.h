@@ -1,12 +1,13 @@
-// Kaiku's durable store: per-visitor event timelines and the dedupe index, in
-// RocksDB.
+// Kaiku's durable store, in RocksDB: per-visitor event timelines, the dedupe
+// index, visitor scoring state, the leads index and the per-tenant score log.
 //
 //   ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(options));
 //   std::unique_ptr<StoreBatch> batch = store->NewBatch();
 //   batch->PutEvent("acme", event, received_at_micros);
 //   RETURN_IF_ERROR(store->Commit(batch.get(), /*sync=*/false));
 //
-// Commit is atomic: all of a batch is stored or none of it. Once Commit returns
+// Commit is atomic: all of a batch is stored or none of it — events, the states
+// they changed and the score events they caused. Once Commit returns
 // OK the batch is in the write-ahead log (survives a crash of the process);
 // with sync=true the log is also synced to disk (survives power loss), and
 // concurrent synced commits share one sync.
@@ -30,6 +31,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "kaiku/v1/event.pb.h"
+#include "kaiku/v1/scores.pb.h"
 #include "lib/common/clock.h"
 
 namespace kaiku::storage {
@@ -67,6 +69,13 @@ struct TimelinePage {
   std::optional<TimelinePosition> next;
 };
 
+// One entry of a tenant's score log.
+struct ScoreLogEntry {
+  // 1, 2, 3, ... per tenant, without gaps.
+  uint64_t sequence = 0;
+  kaiku::v1::ScoreEvent event;
+};
+
 // Writes collected for one atomic Commit. Not thread-safe; use one per writer.
 class StoreBatch {
  public:
@@ -75,8 +84,23 @@ class StoreBatch {
   // index. The event must have passed validation (ids non-empty and short).
   virtual void PutEvent(absl::string_view tenant, const kaiku::v1::Event& event,
                         int64_t received_at_micros) = 0;
+  // Replaces the visitor's scoring state (opaque bytes). It expires with the
+  // timeline: `last_event_micros` older than the retention.
+  virtual void PutVisitorState(absl::string_view tenant,
+                               absl::string_view visitor_id,
+                               int64_t last_event_micros,
+                               absl::string_view state) = 0;
+  // Adds the visitor to the tenant's leads index, or removes it.
+  virtual void SetLead(absl::string_view tenant, absl::string_view visitor_id,
+                       bool lead) = 0;
+  // Appends to the tenant's score log. Commit gives it the tenant's next
+  // sequence number: entries of batches committed later get higher numbers.
+  virtual void AppendScoreEvent(absl::string_view tenant,
+                                const kaiku::v1::ScoreEvent& event) = 0;
   // Number of events added.
   virtual int size() const = 0;
+  // Whether nothing at all was added.
+  virtual bool empty() const = 0;
 };
 
 class Store {
@@ -111,7 +135,28 @@ class Store {
       absl::string_view tenant, absl::string_view visitor_id,
       absl::FunctionRef<void(int64_t)> fn) = 0;
 
-  // Erases the visitor's timeline; returns how many events it held.
+  // The visitor's scoring state as last put, or nullopt.
+  virtual absl::StatusOr<std::optional<std::string>> GetVisitorState(
+      absl::string_view tenant, absl::string_view visitor_id) = 0;
+
+  // Calls `fn` for every visitor in the leads index of `tenant` (of every
+  // tenant when `tenant` is empty).
+  virtual absl::Status ForEachLead(
+      absl::string_view tenant,
+      absl::FunctionRef<void(absl::string_view tenant,
+                             absl::string_view visitor_id)>
+          fn) = 0;
+
+  // Up to `limit` score-log entries of the tenant with sequence > `after`, in
+  // order.
+  virtual absl::StatusOr<std::vector<ScoreLogEntry>> ReadScoreLog(
+      absl::string_view tenant, uint64_t after, int limit) = 0;
+
+  // The tenant's last committed score-log sequence number; 0 when none.
+  virtual uint64_t LastScoreSequence(absl::string_view tenant) = 0;
+
+  // Erases the visitor's timeline, state and lead entry; returns how many
+  // events the timeline held.
   virtual absl::StatusOr<int64_t> EraseVisitor(
       absl::string_view tenant, absl::string_view visitor_id) = 0;
 
@@ -147,6 +192,23 @@ class StoreWrapper : public Store {
                                 absl::string_view visitor_id,
                                 absl::FunctionRef<void(int64_t)> fn) override {
     return target_->ForEachEventTime(tenant, visitor_id, fn);
+  }
+  absl::StatusOr<std::optional<std::string>> GetVisitorState(
+      absl::string_view tenant, absl::string_view visitor_id) override {
+    return target_->GetVisitorState(tenant, visitor_id);
+  }
+  absl::Status ForEachLead(
+      absl::string_view tenant,
+      absl::FunctionRef<void(absl::string_view, absl::string_view)> fn)
+      override {
+    return target_->ForEachLead(tenant, fn);
+  }
+  absl::StatusOr<std::vector<ScoreLogEntry>> ReadScoreLog(
+      absl::string_view tenant, uint64_t after, int limit) override {
+    return target_->ReadScoreLog(tenant, after, limit);
+  }
+  uint64_t LastScoreSequence(absl::string_view tenant) override {
+    return target_->LastScoreSequence(tenant);
   }
   absl::StatusOr<int64_t> EraseVisitor(absl::string_view tenant,
                                        absl::string_view visitor_id) override {

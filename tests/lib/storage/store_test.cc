@@ -115,6 +115,92 @@ TEST_F(StoreTest, ForEachEventTimeAndErase) {
   EXPECT_EQ(store->ReadTimeline("t", "w", nullptr, 10)->events.size(), 1u);
 }
 
+kaiku::v1::ScoreEvent Scored(const std::string& visitor, const std::string& trigger) {
+  kaiku::v1::ScoreEvent e;
+  e.set_visitor_id(visitor);
+  e.set_kind(kaiku::v1::SCORE_EVENT_KIND_TRIGGER_FIRED);
+  e.set_trigger(trigger);
+  return e;
+}
+
+TEST_F(StoreTest, StatesLeadsAndScoreLogCommitTogether) {
+  auto store = Open();
+  {
+    std::unique_ptr<StoreBatch> batch = store->NewBatch();
+    batch->PutEvent("t", PageView("e1", "v", kT0), 1);
+    batch->PutVisitorState("t", "v", absl::ToUnixMicros(kT0), "state-v");
+    batch->SetLead("t", "v", true);
+    batch->AppendScoreEvent("t", Scored("v", "a"));
+    batch->AppendScoreEvent("t", Scored("v", "b"));
+    batch->AppendScoreEvent("u", Scored("x", "c"));
+    ASSERT_TRUE(store->Commit(batch.get(), true).ok());
+  }
+  EXPECT_EQ(**store->GetVisitorState("t", "v"), "state-v");
+  EXPECT_FALSE(store->GetVisitorState("t", "w")->has_value());
+  EXPECT_FALSE(store->GetVisitorState("u", "v")->has_value());
+  EXPECT_EQ(store->LastScoreSequence("t"), 2u);
+  EXPECT_EQ(store->LastScoreSequence("u"), 1u);
+  EXPECT_EQ(store->LastScoreSequence("none"), 0u);
+  auto log = store->ReadScoreLog("t", 0, 10);
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->size(), 2u);
+  EXPECT_EQ((*log)[0].sequence, 1u);
+  EXPECT_EQ((*log)[0].event.trigger(), "a");
+  EXPECT_EQ((*log)[1].sequence, 2u);
+  EXPECT_EQ(store->ReadScoreLog("t", 1, 10)->size(), 1u);
+  EXPECT_EQ(store->ReadScoreLog("t", 0, 1)->size(), 1u);
+
+  std::vector<std::string> leads;
+  ASSERT_TRUE(store
+                  ->ForEachLead("", [&](absl::string_view t, absl::string_view v) {
+                    leads.push_back(absl::StrCat(t, "/", v));
+                  })
+                  .ok());
+  EXPECT_THAT(leads, ::testing::ElementsAre("t/v"));
+  std::unique_ptr<StoreBatch> unlead = store->NewBatch();
+  unlead->SetLead("t", "v", false);
+  ASSERT_TRUE(store->Commit(unlead.get(), false).ok());
+  leads.clear();
+  ASSERT_TRUE(store
+                  ->ForEachLead("t", [&](absl::string_view t, absl::string_view v) {
+                    leads.push_back(absl::StrCat(t, "/", v));
+                  })
+                  .ok());
+  EXPECT_TRUE(leads.empty());
+}
+
+TEST_F(StoreTest, ScoreLogSequencesContinueAfterReopenWithoutGaps) {
+  for (int round = 0; round < 3; ++round) {
+    auto store = Open();
+    for (int i = 0; i < 4; ++i) {
+      std::unique_ptr<StoreBatch> batch = store->NewBatch();
+      batch->AppendScoreEvent("tenant-a", Scored("v", absl::StrCat(round, i)));
+      batch->AppendScoreEvent("tenant-b", Scored("v", absl::StrCat(round, i)));
+      ASSERT_TRUE(store->Commit(batch.get(), false).ok());
+    }
+  }
+  auto store = Open();
+  EXPECT_EQ(store->LastScoreSequence("tenant-a"), 12u);
+  auto log = store->ReadScoreLog("tenant-b", 0, 100);
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->size(), 12u);
+  for (size_t i = 0; i < log->size(); ++i) EXPECT_EQ((*log)[i].sequence, i + 1);
+}
+
+TEST_F(StoreTest, EraseVisitorRemovesStateAndLead) {
+  auto store = Open();
+  std::unique_ptr<StoreBatch> batch = store->NewBatch();
+  batch->PutEvent("t", PageView("e1", "v", kT0), 1);
+  batch->PutVisitorState("t", "v", absl::ToUnixMicros(kT0), "s");
+  batch->SetLead("t", "v", true);
+  ASSERT_TRUE(store->Commit(batch.get(), false).ok());
+  ASSERT_TRUE(store->EraseVisitor("t", "v").ok());
+  EXPECT_FALSE(store->GetVisitorState("t", "v")->has_value());
+  int leads = 0;
+  ASSERT_TRUE(store->ForEachLead("t", [&](auto, auto) { ++leads; }).ok());
+  EXPECT_EQ(leads, 0);
+}
+
 TEST(ExpiryFilterTest, DropsOnlyExpiredWellFormedEntries) {
   FakeClock clock(kT0);
   ExpiryFilter timeline("t", &TimelineEntryTime, absl::Hours(1), &clock);
