@@ -5,9 +5,11 @@
 #include <thread>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
+#include "lib/common/logging.h"
 
 namespace kaiku::ingest {
 
@@ -33,7 +35,14 @@ struct IngestPipeline::Shard {
   absl::Mutex mu;
   std::deque<WorkItem> queue ABSL_GUARDED_BY(mu);
   bool stopping ABSL_GUARDED_BY(mu) = false;
+  bool poked ABSL_GUARDED_BY(mu) = false;
   std::thread thread;
+  // Used by the worker thread only (and before it starts).
+  std::unique_ptr<VisitorScoring> scoring;
+  // Copies of scoring->counters(), for other threads.
+  std::atomic<int64_t> score_events{0};
+  std::atomic<int64_t> recomputations{0};
+  std::atomic<int64_t> timer_wakeups{0};
 };
 
 IngestPipeline::IngestPipeline(storage::Store* store,
@@ -46,8 +55,15 @@ IngestPipeline::IngestPipeline(storage::Store* store,
         if (o.clock == nullptr) o.clock = Clock::Real();
         return o;
       }()) {
-  for (int i = 0; i < options_.shards; ++i)
+  for (int i = 0; i < options_.shards; ++i) {
     shards_.push_back(std::make_unique<Shard>());
+    if (options_.model != nullptr) {
+      shards_.back()->scoring = std::make_unique<VisitorScoring>(
+          store_, options_.model,
+          static_cast<size_t>(options_.state_cache_bytes / options_.shards));
+    }
+  }
+  if (options_.model != nullptr) RestoreTimers();
   for (auto& shard : shards_) {
     Shard* s = shard.get();
     s->thread = std::thread([this, s] { RunWorker(s); });
@@ -55,6 +71,43 @@ IngestPipeline::IngestPipeline(storage::Store* store,
 }
 
 IngestPipeline::~IngestPipeline() { Stop(); }
+
+// Visitors in the leads index may be waiting to cool down: schedule them.
+void IngestPipeline::RestoreTimers() {
+  const int64_t now = absl::ToUnixMicros(options_.clock->Now());
+  int64_t restored = 0;
+  absl::Status status = store_->ForEachLead(
+      "", [&](absl::string_view tenant, absl::string_view visitor_id) {
+        Shard& shard =
+            *shards_[absl::HashOf(tenant, visitor_id) % shards_.size()];
+        absl::Status s = shard.scoring->Restore(tenant, visitor_id, now);
+        if (!s.ok()) {
+          LOG(WARNING) << "cannot restore the wake-up of visitor " << visitor_id
+                       << ": " << s;
+        }
+        ++restored;
+      });
+  if (!status.ok()) LOG(ERROR) << "reading the leads index: " << status;
+  if (restored > 0) LOG(INFO) << "restored wake-ups of " << restored << " leads";
+}
+
+void IngestPipeline::WakeUpForTest() {
+  for (auto& shard : shards_) {
+    absl::MutexLock lock(&shard->mu);
+    shard->poked = true;
+  }
+}
+
+ScoringCounters IngestPipeline::scoring_counters() const {
+  ScoringCounters total;
+  for (const auto& shard : shards_) {
+    total.score_events += shard->score_events.load(std::memory_order_relaxed);
+    total.recomputations +=
+        shard->recomputations.load(std::memory_order_relaxed);
+    total.timer_wakeups += shard->timer_wakeups.load(std::memory_order_relaxed);
+  }
+  return total;
+}
 
 absl::Status IngestPipeline::Submit(absl::string_view tenant,
                                     std::vector<const kaiku::v1::Event*> events,
@@ -136,12 +189,21 @@ void IngestPipeline::RunWorker(Shard* shard) {
     items.clear();
     {
       absl::MutexLock lock(&shard->mu);
-      shard->mu.Await(absl::Condition(
+      const auto ready = absl::Condition(
           +[](Shard* s) ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->mu) {
-            return !s->queue.empty() || s->stopping;
+            return !s->queue.empty() || s->stopping || s->poked;
           },
-          shard));
-      if (shard->queue.empty()) return;  // stopping, and everything is written
+          shard);
+      const std::optional<int64_t> due =
+          shard->scoring != nullptr ? shard->scoring->NextDue() : std::nullopt;
+      if (due.has_value()) {
+        shard->mu.AwaitWithTimeout(
+            ready, absl::FromUnixMicros(*due) - options_.clock->Now());
+      } else {
+        shard->mu.Await(ready);
+      }
+      shard->poked = false;
+      if (shard->queue.empty() && shard->stopping) return;
       size_t events = 0;
       while (!shard->queue.empty() &&
              (items.empty() ||
@@ -152,16 +214,21 @@ void IngestPipeline::RunWorker(Shard* shard) {
         shard->queue.pop_front();
       }
     }
-    WriteGroup(items);
+    WriteGroup(shard, items);
   }
 }
 
-void IngestPipeline::WriteGroup(std::vector<WorkItem>& items) {
+void IngestPipeline::WriteGroup(Shard* shard, std::vector<WorkItem>& items) {
   const int64_t now_micros = absl::ToUnixMicros(options_.clock->Now());
   std::unique_ptr<storage::StoreBatch> batch = store_->NewBatch();
   // (tenant, event_id) pairs put into this batch; views into the requests,
   // alive here.
   absl::flat_hash_set<std::pair<absl::string_view, absl::string_view>> in_batch;
+  // New events per (tenant, visitor), in order of first appearance.
+  absl::flat_hash_map<std::pair<absl::string_view, absl::string_view>, size_t>
+      visitor_index;
+  std::vector<std::vector<const kaiku::v1::Event*>> per_visitor;
+  std::vector<std::pair<absl::string_view, absl::string_view>> visitors;
   absl::Status status;
   int64_t events = 0;
   for (WorkItem& item : items) {
@@ -182,11 +249,47 @@ void IngestPipeline::WriteGroup(std::vector<WorkItem>& items) {
         request.outcomes[i] = StoreOutcome::kDuplicate;
       } else {
         batch->PutEvent(request.tenant, e, now_micros);
+        if (shard->scoring == nullptr) continue;
+        auto [it, added] = visitor_index.emplace(
+            std::make_pair(absl::string_view(request.tenant),
+                           absl::string_view(e.visitor_id())),
+            per_visitor.size());
+        if (added) {
+          per_visitor.emplace_back();
+          visitors.push_back(it->first);
+        }
+        per_visitor[it->second].push_back(&e);
       }
+    }
+  }
+  VisitorScoring::Pending pending;
+  if (shard->scoring != nullptr) {
+    for (size_t v = 0; v < visitors.size() && status.ok(); ++v) {
+      status = shard->scoring->ScoreEvents(
+          visitors[v].first, visitors[v].second, std::move(per_visitor[v]),
+          now_micros, batch.get(), &pending);
+    }
+    if (status.ok()) {
+      status = shard->scoring->RunDueTimers(
+          now_micros, static_cast<size_t>(options_.max_wakeups_per_group),
+          batch.get(), &pending);
     }
   }
   if (status.ok() && !batch->empty())
     status = store_->Commit(batch.get(), options_.sync);
+  if (shard->scoring != nullptr) {
+    if (status.ok()) {
+      shard->scoring->Committed(pending);
+      const ScoringCounters& c = shard->scoring->counters();
+      shard->score_events.store(c.score_events, std::memory_order_relaxed);
+      shard->recomputations.store(c.recomputations, std::memory_order_relaxed);
+      shard->timer_wakeups.store(c.timer_wakeups, std::memory_order_relaxed);
+      if (pending.score_events > 0 && options_.on_score_events)
+        options_.on_score_events(pending.score_events);
+    } else {
+      shard->scoring->Failed(pending);
+    }
+  }
   if (!status.ok() && options_.on_storage_error)
     options_.on_storage_error(status);
   queued_events_.fetch_sub(events, std::memory_order_relaxed);

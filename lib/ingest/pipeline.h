@@ -16,8 +16,14 @@
 // before anything of it is queued. Submit never blocks on I/O.
 //
 // Ordering and single writer: all events of one visitor go through the same
-// worker, in submission order, so per-visitor work (dedupe now, scoring later)
-// needs no locks.
+// worker, in submission order, so per-visitor work (dedupe, scoring) needs no
+// locks.
+//
+// Scoring (when `model` is set): each worker scores the visitors of its write
+// group (lib/ingest/visitor_scoring.h) and commits their states, leads-index
+// changes and score events in the same WriteBatch as the events. Between
+// groups it wakes visitors whose level changes by decay, at the moment it
+// changes (by `clock`).
 //
 // Thread safety: Submit and Stop may be called from any thread.
 #ifndef KAIKU_LIB_INGEST_PIPELINE_H_
@@ -37,6 +43,8 @@
 #include "absl/synchronization/mutex.h"
 #include "kaiku/v1/event.pb.h"
 #include "lib/common/clock.h"
+#include "lib/ingest/visitor_scoring.h"
+#include "lib/scoring/current_model.h"
 #include "lib/storage/store.h"
 
 namespace kaiku::ingest {
@@ -53,6 +61,16 @@ struct PipelineOptions {
   bool sync = false;
   // Arrival time stamps. Must outlive the pipeline. Default: the real clock.
   const Clock* clock = Clock::Real();
+  // The scoring model; null: events are stored without scoring. Must outlive
+  // the pipeline. Default: null.
+  const scoring::CurrentModel* model = nullptr;
+  // Memory for cached visitor states, over all shards. Default: 256 MiB.
+  int64_t state_cache_bytes = int64_t{256} << 20;
+  // Most quiet visitors one worker wakes per write group. Default: 2000.
+  int max_wakeups_per_group = 2000;
+  // Called (from a worker thread) after each commit that stored score events,
+  // with how many; e.g. to wake score-stream readers. Default: none.
+  std::function<void(int64_t score_events)> on_score_events;
   // Called (from a worker thread) with every failed storage read or commit,
   // before the affected requests complete; e.g. to turn health to NOT_SERVING.
   // Default: none.
@@ -99,14 +117,23 @@ class IngestPipeline {
     return queued_events_.load(std::memory_order_relaxed);
   }
 
+  // Makes every worker look at the clock again (tests advance a FakeClock,
+  // then call this so due wake-ups run).
+  void WakeUpForTest();
+
+  // Totals over the workers, read while they run (approximate).
+  ScoringCounters scoring_counters() const;
+
  private:
   struct Request;
   struct WorkItem;
   struct Shard;
 
   void RunWorker(Shard* shard);
-  // Writes one drained group of items and completes them.
-  void WriteGroup(std::vector<WorkItem>& items);
+  // Writes one drained group of items (possibly none, to run due wake-ups)
+  // and completes them.
+  void WriteGroup(Shard* shard, std::vector<WorkItem>& items);
+  void RestoreTimers();
   static void FinishPart(const std::shared_ptr<Request>& request,
                          const absl::Status& status);
 

@@ -20,14 +20,15 @@ bool EventOrder(const Event& a, const Event& b) {
 absl::StatusOr<FoldResult> FoldEvents(const Scorer& scorer,
                                       std::vector<const Event*> events,
                                       HistoryFn history, VisitorState& state,
-                                      std::vector<kaiku::v1::ScoreEvent>* out) {
+                                      std::vector<kaiku::v1::ScoreEvent>* out,
+                                      bool unknown_history) {
   FoldResult result;
   if (events.empty()) return result;
   std::sort(events.begin(), events.end(),
             [](const Event* a, const Event* b) { return EventOrder(*a, *b); });
   const int64_t first =
       TimeUtil::TimestampToMicroseconds(events.front()->occurred_at());
-  if (scorer.CanAppend(state, first)) {
+  if (!unknown_history && scorer.CanAppend(state, first)) {
     for (const Event* e : events) scorer.Apply(*e, state, out);
     return result;
   }

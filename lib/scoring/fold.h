@@ -34,12 +34,13 @@ struct FoldResult {
 
 // Folds `events` (new events of one visitor, any order) into `state`, appending
 // the score events for what changed to `out` (visitor_id left empty). `history`
-// is called only when a recomputation is needed; its error is returned and
+// is called only when a recomputation is needed (or `unknown_history`: the
+// state was lost, so the timeline must be read); its error is returned and
 // `state` is then unchanged.
 absl::StatusOr<FoldResult> FoldEvents(
     const Scorer& scorer, std::vector<const kaiku::v1::Event*> events,
     HistoryFn history, VisitorState& state,
-    std::vector<kaiku::v1::ScoreEvent>* out);
+    std::vector<kaiku::v1::ScoreEvent>* out, bool unknown_history = false);
 
 // (event time, event_id): the order of a timeline.
 bool EventOrder(const kaiku::v1::Event& a, const kaiku::v1::Event& b);

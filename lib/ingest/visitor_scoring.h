@@ -1,0 +1,113 @@
+// Scoring inside an ingest worker: brings the states of the visitors in a write
+// group up to date, puts the states, leads-index changes and score events into
+// the group's WriteBatch, and wakes quiet visitors whose level changes by
+// decay.
+//
+//   VisitorScoring::Pending pending;
+//   RETURN_IF_ERROR(scoring.ScoreEvents(tenant, visitor, events, now, batch,
+//                                       &pending));
+//   RETURN_IF_ERROR(scoring.RunDueTimers(now, batch, &pending));
+//   status = store->Commit(batch);
+//   status.ok() ? scoring.Committed(pending) : scoring.Failed(pending);
+//
+// The cache and the timers change only when the batch is committed, so a
+// failed write leaves nothing in memory that is not on disk.
+//
+// Thread safety: none; each ingest worker owns one.
+#ifndef KAIKU_LIB_INGEST_VISITOR_SCORING_H_
+#define KAIKU_LIB_INGEST_VISITOR_SCORING_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "kaiku/v1/event.pb.h"
+#include "lib/ingest/state_cache.h"
+#include "lib/ingest/stored_visitor.h"
+#include "lib/ingest/timer_queue.h"
+#include "lib/scoring/current_model.h"
+#include "lib/storage/store.h"
+
+namespace kaiku::ingest {
+
+// What one worker's scoring did, for metrics and tests.
+struct ScoringCounters {
+  int64_t score_events = 0;
+  int64_t recomputations = 0;
+  int64_t timer_wakeups = 0;
+};
+
+class VisitorScoring {
+ public:
+  // Changes of one write group, applied when it is committed.
+  struct Pending {
+    struct Visitor {
+      std::string stored;  // EncodeStoredVisitor
+      std::optional<int64_t> wake;
+    };
+    // By visitor key.
+    absl::flat_hash_map<std::string, Visitor> visitors;
+    // Timers taken off the queue for this group; put back if it fails.
+    std::vector<std::string> woken;
+    int64_t now = 0;
+    int64_t score_events = 0;
+    int64_t recomputations = 0;
+    int64_t timer_wakeups = 0;
+  };
+
+  // `store` and `model` must outlive this.
+  VisitorScoring(storage::Store* store, const scoring::CurrentModel* model,
+                 size_t cache_bytes);
+
+  // Folds new (already deduplicated) events of one visitor.
+  absl::Status ScoreEvents(absl::string_view tenant,
+                           absl::string_view visitor_id,
+                           std::vector<const kaiku::v1::Event*> events,
+                           int64_t now, storage::StoreBatch* batch,
+                           Pending* pending);
+
+  // Publishes what is due by `now` for up to `max` waiting visitors.
+  absl::Status RunDueTimers(int64_t now, size_t max,
+                            storage::StoreBatch* batch, Pending* pending);
+
+  // Schedules the wake-up of a visitor found in the leads index at startup.
+  absl::Status Restore(absl::string_view tenant, absl::string_view visitor_id,
+                       int64_t now);
+
+  void Committed(Pending& pending);
+  void Failed(Pending& pending);
+
+  std::optional<int64_t> NextDue() const { return timers_.NextDue(); }
+  const ScoringCounters& counters() const { return counters_; }
+  const StateCache& cache() const { return cache_; }
+
+ private:
+  // The visitor's latest record: this group's pending one, the cache's, the
+  // store's, or nullopt when there is none (or it is unreadable).
+  absl::StatusOr<std::optional<StoredVisitor>> Load(const std::string& key,
+                                                    absl::string_view tenant,
+                                                    absl::string_view visitor_id,
+                                                    const Pending& pending);
+  // Writes the new state, its leads-index change and its score events into
+  // the batch, and records it as pending.
+  void Finish(const scoring::Scorer& scorer, absl::string_view tenant,
+              absl::string_view visitor_id, const std::string& key,
+              const scoring::VisitorState& state, bool was_lead, int64_t now,
+              std::vector<kaiku::v1::ScoreEvent>& out,
+              storage::StoreBatch* batch, Pending* pending);
+
+  storage::Store* const store_;
+  const scoring::CurrentModel* const model_;
+  StateCache cache_;
+  TimerQueue timers_;
+  ScoringCounters counters_;
+};
+
+}  // namespace kaiku::ingest
+
+#endif  // KAIKU_LIB_INGEST_VISITOR_SCORING_H_

@@ -1,0 +1,192 @@
+// Scoring inside the ingest pipeline: states, leads and score events stored
+// with the events; decay wake-ups by a fake clock; restart; late events.
+#include <memory>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/time_util.h"
+#include "gtest/gtest.h"
+#include "lib/ingest/pipeline.h"
+#include "lib/ingest/stored_visitor.h"
+#include "lib/scoring/model_loader.h"
+#include "tests/testing/scenarios.h"
+#include "tests/testing/temp_dir.h"
+
+namespace kaiku::ingest {
+namespace {
+
+using ::google::protobuf::util::TimeUtil;
+using ::kaiku::testing::Journey;
+using ::kaiku::v1::Event;
+
+const absl::Time kStart = absl::FromUnixSeconds(1800000000);
+
+class ScoringPipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    storage::StoreOptions options;
+    options.path = dir_.Sub("db");
+    options.clock = &clock_;
+    store_ = *storage::Store::Open(options);
+  }
+
+  std::unique_ptr<IngestPipeline> Start() {
+    PipelineOptions options;
+    options.shards = 2;
+    options.clock = &clock_;
+    options.model = &model_;
+    options.on_score_events = [this](int64_t n) {
+      absl::MutexLock lock(&mu_);
+      score_events_ += n;
+    };
+    return std::make_unique<IngestPipeline>(store_.get(), options);
+  }
+
+  void Submit(IngestPipeline& pipeline, const std::vector<Event>& events) {
+    std::vector<const Event*> ptrs;
+    for (const Event& e : events) ptrs.push_back(&e);
+    absl::Notification done;
+    absl::Status status;
+    ASSERT_TRUE(pipeline
+                    .Submit("t", ptrs,
+                            [&](absl::Status s, std::vector<StoreOutcome>) {
+                              status = s;
+                              done.Notify();
+                            })
+                    .ok());
+    done.WaitForNotification();
+    ASSERT_TRUE(status.ok()) << status;
+  }
+
+  // Waits (bounded) until the pipeline has committed `n` score events in all.
+  bool WaitForScoreEvents(int64_t n) {
+    absl::MutexLock lock(&mu_);
+    wanted_ = n;
+    return mu_.AwaitWithTimeout(
+        absl::Condition(this, &ScoringPipelineTest::Reached),
+        absl::Seconds(30));
+  }
+  bool Reached() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return score_events_ >= wanted_;
+  }
+
+  std::vector<storage::ScoreLogEntry> Log() {
+    return *store_->ReadScoreLog("t", 0, 1000);
+  }
+
+  scoring::VisitorState State(const std::string& visitor) {
+    return DecodeStoredVisitor(**store_->GetVisitorState("t", visitor))
+        ->state;
+  }
+
+  kaiku::testing::TempDir dir_;
+  FakeClock clock_{kStart};
+  std::unique_ptr<storage::Store> store_;
+  scoring::CurrentModel model_{scoring::DefaultModel()};
+  absl::Mutex mu_;
+  int64_t score_events_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t wanted_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+TEST_F(ScoringPipelineTest, StoresStateLeadAndScoreEventsWithTheEvents) {
+  auto pipeline = Start();
+  Journey buyer = kaiku::testing::Buyer("v-buyer", kStart);
+  clock_.Advance(absl::Minutes(15));
+  Submit(*pipeline, buyer.events());
+  std::vector<storage::ScoreLogEntry> log = Log();
+  ASSERT_FALSE(log.empty());
+  std::vector<std::string> triggers;
+  for (const auto& entry : log) {
+    EXPECT_EQ(entry.event.visitor_id(), "v-buyer");
+    EXPECT_EQ(entry.event.model_version(), model_.Get()->version());
+    if (!entry.event.trigger().empty()) triggers.push_back(entry.event.trigger());
+  }
+  EXPECT_THAT(triggers, ::testing::ElementsAre("third_price_list_view_today"));
+  EXPECT_EQ(log.back().sequence, log.size());
+  EXPECT_EQ(State("v-buyer").event_count, 7);
+  std::vector<std::string> leads;
+  ASSERT_TRUE(store_
+                  ->ForEachLead("t", [&](absl::string_view, absl::string_view v) {
+                    leads.emplace_back(v);
+                  })
+                  .ok());
+  EXPECT_THAT(leads, ::testing::ElementsAre("v-buyer"));
+}
+
+TEST_F(ScoringPipelineTest, QuietVisitorCoolsWhenTheClockGetsThereEvenAfterRestart) {
+  Journey buyer = kaiku::testing::Buyer("v-buyer", kStart);
+  clock_.Advance(absl::Minutes(15));
+  int64_t before = 0;
+  {
+    auto pipeline = Start();
+    Submit(*pipeline, buyer.events());
+    before = static_cast<int64_t>(Log().size());
+  }
+  const std::shared_ptr<const scoring::Model> model = model_.Get();
+  const scoring::Scorer scorer(*model);
+  const std::optional<int64_t> wake = scorer.NextWakeUp(
+      State("v-buyer"), absl::ToUnixMicros(clock_.Now()));
+  ASSERT_TRUE(wake.has_value());
+
+  auto pipeline = Start();  // restores the wake-up from the leads index
+  clock_.Advance(absl::FromUnixMicros(*wake) - clock_.Now());
+  pipeline->WakeUpForTest();
+  ASSERT_TRUE(WaitForScoreEvents(before + 1));
+  std::vector<storage::ScoreLogEntry> log = Log();
+  ASSERT_EQ(static_cast<int64_t>(log.size()), before + 1);
+  const kaiku::v1::ScoreEvent& cooled = log.back().event;
+  EXPECT_EQ(cooled.kind(), kaiku::v1::SCORE_EVENT_KIND_LEVEL_CHANGED);
+  EXPECT_EQ(cooled.previous_level(), kaiku::v1::LEVEL_SALES_READY);
+  EXPECT_EQ(cooled.level(), kaiku::v1::LEVEL_HOT);
+  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(cooled.occurred_at()), *wake);
+}
+
+TEST_F(ScoringPipelineTest, LateEventsAcrossWritesGiveTheInOrderState) {
+  Journey buyer = kaiku::testing::Buyer("v-buyer", kStart);
+  clock_.Advance(absl::Minutes(15));
+  std::vector<Event> events = buyer.events();
+  std::vector<Event> late = {events[1], events[5]};
+  events.erase(events.begin() + 5);
+  events.erase(events.begin() + 1);
+  auto pipeline = Start();
+  Submit(*pipeline, events);
+  Submit(*pipeline, late);
+  const scoring::Scorer scorer(*model_.Get());
+  scoring::VisitorState expected = scorer.NewState();
+  for (const Event& e : buyer.events()) scorer.Apply(e, expected, nullptr);
+  scoring::VisitorState stored = State("v-buyer");
+  stored.published = expected.published;
+  EXPECT_EQ(stored, expected);
+  EXPECT_GE(pipeline->scoring_counters().recomputations, 1);
+}
+
+TEST_F(ScoringPipelineTest, TimelineStoredBeforeScoringIsFoldedIn) {
+  Journey buyer = kaiku::testing::Buyer("v-buyer", kStart);
+  clock_.Advance(absl::Minutes(15));
+  std::vector<Event> events = buyer.events();
+  std::vector<Event> last = {events.back()};
+  events.pop_back();
+  {
+    PipelineOptions unscored;  // as kaikud stored events before scoring
+    unscored.clock = &clock_;
+    IngestPipeline pipeline(store_.get(), unscored);
+    std::vector<const Event*> ptrs;
+    for (const Event& e : events) ptrs.push_back(&e);
+    absl::Notification done;
+    ASSERT_TRUE(pipeline
+                    .Submit("t", ptrs,
+                            [&](absl::Status, std::vector<StoreOutcome>) {
+                              done.Notify();
+                            })
+                    .ok());
+    done.WaitForNotification();
+  }
+  auto pipeline = Start();
+  Submit(*pipeline, last);
+  EXPECT_EQ(State("v-buyer").event_count, 7);
+}
+
+}  // namespace
+}  // namespace kaiku::ingest
