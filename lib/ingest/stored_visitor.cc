@@ -42,15 +42,20 @@ absl::StatusOr<std::optional<scoring::VisitorState>> ReadVisitorState(
     absl::string_view tenant, absl::string_view visitor_id) {
   ASSIGN_OR_RETURN(std::optional<std::string> bytes,
                    store.GetVisitorState(tenant, visitor_id));
-  if (!bytes.has_value()) return std::nullopt;
-  ASSIGN_OR_RETURN(StoredVisitor stored, DecodeStoredVisitor(*bytes));
-  if (stored.state.model_fingerprint == scorer.model().fingerprint())
-    return std::move(stored.state);
+  scoring::Published published;
+  if (bytes.has_value()) {
+    absl::StatusOr<StoredVisitor> stored = DecodeStoredVisitor(*bytes);
+    if (stored.ok() &&
+        stored->state.model_fingerprint == scorer.model().fingerprint())
+      return std::move(stored->state);
+    if (stored.ok()) published = stored->state.published;
+  }
   ASSIGN_OR_RETURN(std::vector<kaiku::v1::Event> events,
                    ReadWholeTimeline(store, tenant, visitor_id));
+  if (events.empty()) return std::nullopt;
   scoring::VisitorState state = scorer.NewState();
   for (const kaiku::v1::Event& e : events) scorer.Apply(e, state, nullptr);
-  state.published = stored.state.published;
+  state.published = published;
   return state;
 }
 

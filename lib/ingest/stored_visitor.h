@@ -33,8 +33,9 @@ absl::StatusOr<std::vector<kaiku::v1::Event>> ReadWholeTimeline(
     absl::string_view visitor_id);
 
 // The visitor's state as the scorer's model sees it: the stored one, or — when
-// it was computed by another model — recomputed from the timeline (not
-// stored). nullopt when the tenant has no state of the visitor.
+// it was computed by another model, or there is none but the timeline has
+// events — recomputed from the timeline (not stored). nullopt when the tenant
+// has no events of the visitor.
 absl::StatusOr<std::optional<scoring::VisitorState>> ReadVisitorState(
     storage::Store& store, const scoring::Scorer& scorer,
     absl::string_view tenant, absl::string_view visitor_id);

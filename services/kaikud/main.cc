@@ -6,7 +6,7 @@
 //   no auth kaikud --data_dir=/var/lib/kaiku --listen=127.0.0.1:0
 //   --durability=fsync
 //
-// Signals: SIGTERM / SIGINT drain and exit 0.
+// Signals: SIGTERM / SIGINT drain and exit 0; SIGHUP reloads the model file.
 #include <signal.h>
 
 #include <cstring>
@@ -37,6 +37,10 @@ ABSL_FLAG(std::string, keys_file, "",
           "API keys file (sha256 tenant scopes per line). Default: none (one "
           "tenant, no "
           "auth, loopback only).");
+ABSL_FLAG(std::string, model, "",
+          "Scoring model file (kaiku.config.v1.ScoringModel, text format), "
+          "reloaded on SIGHUP. Default: the built-in model "
+          "(deploy/config/model.textproto).");
 ABSL_FLAG(std::string, log_level, "info",
           "Least severity logged: info, warning, error.");
 
@@ -70,6 +74,7 @@ int Run() {
   Override(FLAGS_listen, config.mutable_listen());
   Override(FLAGS_durability, config.mutable_durability());
   Override(FLAGS_keys_file, config.mutable_keys_file());
+  Override(FLAGS_model, config.mutable_model_file());
   if (absl::Status valid = kaiku::config::ValidateServerConfig(config);
       !valid.ok()) {
     LOG(ERROR) << valid.message();
@@ -82,6 +87,7 @@ int Run() {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   absl::StatusOr<std::unique_ptr<kaiku::kaikud::Server>> server =
@@ -91,7 +97,10 @@ int Run() {
     return 1;
   }
   int received = 0;
-  sigwait(&signals, &received);
+  while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
+    absl::StatusOr<std::string> version = (*server)->ReloadModel();
+    if (version.ok()) LOG(INFO) << "SIGHUP: scoring with model " << *version;
+  }
   LOG(INFO) << "received " << strsignal(received);
   (*server)->Shutdown();
   return 0;

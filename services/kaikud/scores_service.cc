@@ -2,6 +2,7 @@
 
 #include "services/kaikud/call_auth.h"
 #include "services/kaikud/grpc_status.h"
+#include "services/kaikud/leads.h"
 #include "services/kaikud/visitor_profile.h"
 
 namespace kaiku::kaikud {
@@ -25,8 +26,8 @@ grpc::ServerWriteReactor<kaiku::v1::ScoreEvent>* ScoresService::Subscribe(
   return new UnimplementedStream(
       grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
                    "Scores.Subscribe: the score stream is not in this build "
-                   "yet (events are stored; "
-                   "scoring and the score log come next)"));
+                   "yet (score events are stored in the score log; delivery "
+                   "comes next)"));
 }
 
 grpc::ServerUnaryReactor* ScoresService::GetVisitor(
@@ -39,8 +40,10 @@ grpc::ServerUnaryReactor* ScoresService::GetVisitor(
   if (!principal.has_value()) return reactor;
   bool scheduled = reads_->Schedule([this, reactor, request, response,
                                      tenant = principal->tenant] {
-    reactor->Finish(
-        ToGrpcStatus(ReadVisitorProfile(*store_, tenant, *request, response)));
+    const std::shared_ptr<const scoring::Model> model = model_->Get();
+    reactor->Finish(ToGrpcStatus(ReadVisitorProfile(
+        *store_, scoring::Scorer(*model), tenant, *request, clock_->Now(),
+        response)));
   });
   if (!scheduled) {
     reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
@@ -50,15 +53,24 @@ grpc::ServerUnaryReactor* ScoresService::GetVisitor(
 }
 
 grpc::ServerUnaryReactor* ScoresService::ListLeads(
-    grpc::CallbackServerContext* context, const kaiku::v1::ListLeadsRequest*,
-    kaiku::v1::ListLeadsResponse*) {
+    grpc::CallbackServerContext* context,
+    const kaiku::v1::ListLeadsRequest* request,
+    kaiku::v1::ListLeadsResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   std::optional<auth::Principal> principal = AuthorizeUnaryCall(
       *context, *authenticator_, auth::Scope::kSubscribe, reactor);
   if (!principal.has_value()) return reactor;
-  reactor->Finish(
-      grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                   "Scores.ListLeads: scoring is not in this build yet"));
+  bool scheduled = reads_->Schedule([this, reactor, request, response,
+                                     tenant = principal->tenant] {
+    const std::shared_ptr<const scoring::Model> model = model_->Get();
+    reactor->Finish(ToGrpcStatus(kaikud::ListLeads(*store_, scoring::Scorer(*model),
+                                           tenant, *request, clock_->Now(),
+                                           response)));
+  });
+  if (!scheduled) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 "the server is shutting down"));
+  }
   return reactor;
 }
 

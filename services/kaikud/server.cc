@@ -16,7 +16,9 @@
 #include "lib/events/validation.h"
 #include "lib/ingest/pipeline.h"
 #include "lib/storage/store.h"
+#include "services/kaikud/admin_service.h"
 #include "services/kaikud/ingest_service.h"
+#include "services/kaikud/model_reloader.h"
 #include "services/kaikud/privacy_service.h"
 #include "services/kaikud/publisher.h"
 #include "services/kaikud/scores_service.h"
@@ -27,7 +29,8 @@ namespace {
 using ::kaiku::config::ToAbslDuration;
 using ::kaiku::config::v1::ServerConfig;
 
-// Threads for blocking reads (GetVisitor, ForgetVisitor).
+// Threads for blocking reads (GetVisitor, ListLeads, ForgetVisitor,
+// ReloadModel).
 constexpr int kReadThreads = 2;
 
 // Writes `contents` to `path` atomically (temp file + rename), so a reader
@@ -73,6 +76,8 @@ class ServerImpl : public Server {
       authenticator_ = std::make_unique<auth::Authenticator>(std::move(a));
     }
 
+    ASSIGN_OR_RETURN(model_, ModelReloader::Load(config_.model_file()));
+
     storage::StoreOptions store_options;
     store_options.path =
         (std::filesystem::path(config_.data_dir()) / "db").string();
@@ -87,6 +92,7 @@ class ServerImpl : public Server {
     pipeline_options.max_queued_events = config_.ingest().max_queued_events();
     pipeline_options.max_batch_events = config_.ingest().max_batch_events();
     pipeline_options.sync = config_.durability() == "fsync";
+    pipeline_options.model = model_->current();
     // A failed write means the disk is full, read-only or failing: stop
     // attracting traffic. RocksDB stays read-only after such an error, so this
     // lasts until a restart.
@@ -109,7 +115,10 @@ class ServerImpl : public Server {
     ingest_service_ =
         std::make_unique<IngestService>(authenticator_.get(), publisher_.get());
     scores_service_ = std::make_unique<ScoresService>(
-        authenticator_.get(), store_.get(), reads_.get());
+        authenticator_.get(), store_.get(), model_->current(), Clock::Real(),
+        reads_.get());
+    admin_service_ = std::make_unique<AdminService>(
+        authenticator_.get(), model_.get(), reads_.get());
     privacy_service_ = std::make_unique<PrivacyService>(
         authenticator_.get(), store_.get(), reads_.get());
 
@@ -130,6 +139,7 @@ class ServerImpl : public Server {
     builder.RegisterService(ingest_service_.get());
     builder.RegisterService(scores_service_.get());
     builder.RegisterService(privacy_service_.get());
+    builder.RegisterService(admin_service_.get());
     server_ = builder.BuildAndStart();
     if (server_ == nullptr || port_ == 0) {
       return absl::UnavailableError(
@@ -146,6 +156,11 @@ class ServerImpl : public Server {
   }
 
   int port() const override { return port_; }
+
+  absl::StatusOr<std::string> ReloadModel() override {
+    ASSIGN_OR_RETURN(ModelReloader::Reloaded reloaded, model_->Reload());
+    return reloaded.version;
+  }
 
   void Shutdown() override {
     if (shut_down_ || server_ == nullptr) return;
@@ -171,13 +186,15 @@ class ServerImpl : public Server {
     if (health == nullptr) return;
     health->SetServingStatus(serving);
     for (const char* service :
-         {"kaiku.v1.Ingest", "kaiku.v1.Scores", "kaiku.v1.Privacy"}) {
+         {"kaiku.v1.Ingest", "kaiku.v1.Scores", "kaiku.v1.Privacy",
+          "kaiku.v1.Admin"}) {
       health->SetServingStatus(service, serving);
     }
   }
 
   const ServerConfig config_;
   std::unique_ptr<auth::Authenticator> authenticator_;
+  std::unique_ptr<ModelReloader> model_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<ingest::IngestPipeline> pipeline_;
   std::unique_ptr<Publisher> publisher_;
@@ -185,6 +202,7 @@ class ServerImpl : public Server {
   std::unique_ptr<IngestService> ingest_service_;
   std::unique_ptr<ScoresService> scores_service_;
   std::unique_ptr<PrivacyService> privacy_service_;
+  std::unique_ptr<AdminService> admin_service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool shut_down_ = false;

@@ -1,5 +1,6 @@
-// kaikud's wiring: opens the store, starts the ingest pipeline and the gRPC
-// server with Ingest, Scores, Privacy, grpc.health.v1 and server reflection.
+// kaikud's wiring: loads the scoring model, opens the store, starts the ingest
+// pipeline (which scores) and the gRPC server with Ingest, Scores, Privacy,
+// Admin, grpc.health.v1 and server reflection.
 //
 // Threads: gRPC's callback threads run handlers (validation, no I/O);
 // `ingest.shards` pipeline workers own the writes; a small read pool serves
@@ -8,6 +9,8 @@
 #define KAIKU_SERVICES_KAIKUD_SERVER_H_
 
 #include <memory>
+
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "kaiku/config/v1/config.pb.h"
@@ -26,6 +29,10 @@ class Server {
 
   // The gRPC port actually bound.
   virtual int port() const = 0;
+
+  // Reloads the model file (SIGHUP); see ModelReloader::Reload. Returns the
+  // version now in use.
+  virtual absl::StatusOr<std::string> ReloadModel() = 0;
 
   // Graceful stop: health turns NOT_SERVING, new calls are refused, open calls
   // get up to `shutdown_grace` to finish (then are cancelled), queued events

@@ -1,10 +1,13 @@
 #include "services/kaikud/visitor_profile.h"
 
+#include <algorithm>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "lib/common/status_macros.h"
 #include "lib/events/validation.h"
+#include "lib/ingest/stored_visitor.h"
 #include "lib/storage/key_codec.h"
 
 namespace kaiku::kaikud {
@@ -31,8 +34,10 @@ bool DecodePageToken(const std::string& token,
 }
 
 absl::Status ReadVisitorProfile(storage::Store& store,
+                                const scoring::Scorer& scorer,
                                 const std::string& tenant,
                                 const kaiku::v1::GetVisitorRequest& request,
+                                absl::Time now,
                                 kaiku::v1::VisitorProfile* profile) {
   const std::string& visitor = request.visitor_id();
   if (visitor.empty() || visitor.size() > events::kMaxIdBytes) {
@@ -51,28 +56,29 @@ absl::Status ReadVisitorProfile(storage::Store& store,
         "timeline_page_token: not a token from this server");
   }
 
-  int64_t count = 0, first = 0, last = 0, sessions = 0;
-  RETURN_IF_ERROR(store.ForEachEventTime(tenant, visitor, [&](int64_t t) {
-    if (count == 0) {
-      first = t;
-      sessions = 1;
-    } else if (t - last > absl::ToInt64Microseconds(kSessionGap)) {
-      ++sessions;
-    }
-    last = t;
-    ++count;
-  }));
-  if (count == 0) {
+  ASSIGN_OR_RETURN(std::optional<scoring::VisitorState> state,
+                   ingest::ReadVisitorState(store, scorer, tenant, visitor));
+  if (!state.has_value()) {
     return absl::NotFoundError(absl::StrCat("no events of visitor ", visitor));
   }
   ASSIGN_OR_RETURN(storage::TimelinePage page,
                    store.ReadTimeline(tenant, visitor,
                                       has_token ? &after : nullptr, page_size));
+  const int64_t at = std::max(absl::ToUnixMicros(now), state->last_event);
+  const scoring::Scorer::View view = scorer.Evaluate(*state, at);
   profile->set_visitor_id(visitor);
-  profile->set_event_count(count);
-  *profile->mutable_first_seen() = TimeUtil::MicrosecondsToTimestamp(first);
-  *profile->mutable_last_seen() = TimeUtil::MicrosecondsToTimestamp(last);
-  profile->set_session_count(sessions);
+  profile->set_score(view.score);
+  profile->set_level(view.level);
+  profile->set_segment(view.segment);
+  profile->set_stage(view.stage);
+  scorer.Explain(*state, at, profile->mutable_explanation());
+  profile->set_model_version(scorer.model().version());
+  profile->set_event_count(state->event_count);
+  *profile->mutable_first_seen() =
+      TimeUtil::MicrosecondsToTimestamp(state->first_seen);
+  *profile->mutable_last_seen() =
+      TimeUtil::MicrosecondsToTimestamp(state->last_event);
+  profile->set_session_count(state->session_count);
   for (kaiku::v1::Event& e : page.events)
     *profile->add_timeline() = std::move(e);
   if (page.next.has_value()) {

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "google/protobuf/message.h"
 #include "grpcpp/grpcpp.h"
 #include "tools/kaikuctl/flags.h"
 
@@ -26,9 +27,14 @@ struct Connection {
 // Prints "<code name>: <message>" to stderr.
 void PrintRpcError(const std::string& what, const grpc::Status& status);
 
+// Prints the message as one line of JSON (indented with `pretty`) to stdout.
+void PrintJson(const google::protobuf::Message& message, bool pretty);
+
 int RunPublish(const Connection& connection, const Args& args);
 int RunGet(const Connection& connection, const Args& args);
 int RunForget(const Connection& connection, const Args& args);
+int RunLeads(const Connection& connection, const Args& args);
+int RunReloadModel(const Connection& connection, const Args& args);
 
 }  // namespace kaiku::kaikuctl
 

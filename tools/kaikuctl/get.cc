@@ -4,7 +4,6 @@
 #include <iostream>
 
 #include "absl/strings/numbers.h"
-#include "google/protobuf/util/json_util.h"
 #include "kaiku/v1/scores.grpc.pb.h"
 #include "tools/kaikuctl/commands.h"
 
@@ -47,11 +46,7 @@ int RunGet(const Connection& connection, const Args& args) {
   } while (!request.timeline_page_token().empty() &&
            profile.timeline_size() < limit);
 
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = args.Has("--pretty");
-  (void)google::protobuf::util::MessageToJsonString(profile, &json, options);
-  std::cout << json << "\n";
+  PrintJson(profile, args.Has("--pretty"));
   return 0;
 }
 

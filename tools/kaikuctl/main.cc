@@ -4,6 +4,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/json_util.h"
 #include "lib/auth/authenticator.h"
 #include "tools/kaikuctl/commands.h"
 
@@ -18,7 +19,11 @@ commands:
                                 prints one JSON result line per event
   get VISITOR [--limit N] [--pretty]
                                 print the visitor's profile and timeline as JSON
+  leads [--limit N] [--min-level LEVEL]
+                                the hottest visitors now (LEVEL: cold, warm, hot,
+                                sales_ready; default warm), one JSON line each
   forget VISITOR                erase the visitor's data (admin scope)
+  reload-model                  make kaikud reload its model file (admin scope)
   hash-key KEY                  print the SHA-256 of an API key, for the keys file
 
 options:
@@ -67,10 +72,18 @@ void PrintRpcError(const std::string& what, const grpc::Status& status) {
             << ": " << status.error_message() << "\n";
 }
 
+void PrintJson(const google::protobuf::Message& message, bool pretty) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = pretty;
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  std::cout << json << "\n";
+}
+
 int Main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
   absl::StatusOr<Args> args =
-      ParseArgs(argc, argv, {"--addr", "--api-key", "--batch", "--limit"},
+      ParseArgs(argc, argv, {"--addr", "--api-key", "--batch", "--limit", "--min-level"},
                 {"--pretty", "--help"});
   if (!args.ok()) {
     std::cerr << args.status().message() << "\n" << kUsage;
@@ -97,6 +110,8 @@ int Main(int argc, char** argv) {
   if (command == "publish") return RunPublish(connection, *args);
   if (command == "get") return RunGet(connection, *args);
   if (command == "forget") return RunForget(connection, *args);
+  if (command == "leads") return RunLeads(connection, *args);
+  if (command == "reload-model") return RunReloadModel(connection, *args);
   std::cerr << "unknown command " << command << "\n" << kUsage;
   return 2;
 }
