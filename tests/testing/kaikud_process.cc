@@ -103,6 +103,10 @@ int KaikudProcess::Terminate() {
   return Wait();
 }
 
+void KaikudProcess::Signal(int signal) {
+  if (pid_ > 0) ::kill(pid_, signal);
+}
+
 void KaikudProcess::Kill() {
   if (pid_ <= 0) return;
   ::kill(pid_, SIGKILL);

@@ -40,6 +40,8 @@ class KaikudProcess {
   int Terminate();
   // SIGKILL, then waits.
   void Kill();
+  // Sends `signal` (e.g. SIGHUP) without waiting.
+  void Signal(int signal);
 
  private:
   KaikudProcess(pid_t pid, const std::string& data_dir)
