@@ -1,9 +1,9 @@
 #include "lib/config/text_proto.h"
 
+#include <algorithm>
 #include <fstream>
 #include <optional>
 #include <sstream>
-#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -77,7 +77,8 @@ absl::Status ParseTextProto(absl::string_view text, absl::string_view source,
 
 absl::StatusOr<std::string> ReadTextFile(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
+  if (!in)
+    return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
   std::stringstream text;
   text << in.rdbuf();
   return text.str();

@@ -2,10 +2,12 @@
 // that point at the line.
 //
 //   google::protobuf::TextFormat::ParseInfoTree locations;
-//   RETURN_IF_ERROR(ParseTextProto(text, "model.textproto", &model, &locations));
+//   RETURN_IF_ERROR(ParseTextProto(text, "model.textproto", &model,
+//   &locations));
 //   ... validation finds that "signals[2].half_life" is wrong ...
 //   return absl::InvalidArgumentError(
-//       FieldMessage("model.textproto", locations, model, "signals[2].half_life",
+//       FieldMessage("model.textproto", locations, model,
+//       "signals[2].half_life",
 //                    "must be positive"));
 //   // -> "model.textproto:31:5: signals[2].half_life: must be positive"
 #ifndef KAIKU_LIB_CONFIG_TEXT_PROTO_H_
@@ -36,10 +38,11 @@ absl::StatusOr<std::string> ReadTextFile(const std::string& path);
 // "signals[2].half_life" or "levels.hot.enter" of `message` as parsed with
 // `locations`. Where the field was not set in the text the position is that of
 // its nearest parent that was (or omitted at the top level).
-std::string FieldMessage(absl::string_view source,
-                         const google::protobuf::TextFormat::ParseInfoTree& locations,
-                         const google::protobuf::Message& message,
-                         absl::string_view field_path, absl::string_view what);
+std::string FieldMessage(
+    absl::string_view source,
+    const google::protobuf::TextFormat::ParseInfoTree& locations,
+    const google::protobuf::Message& message, absl::string_view field_path,
+    absl::string_view what);
 
 }  // namespace kaiku::config
 

@@ -88,7 +88,8 @@ void IngestPipeline::RestoreTimers() {
         ++restored;
       });
   if (!status.ok()) LOG(ERROR) << "reading the leads index: " << status;
-  if (restored > 0) LOG(INFO) << "restored wake-ups of " << restored << " leads";
+  if (restored > 0)
+    LOG(INFO) << "restored wake-ups of " << restored << " leads";
 }
 
 void IngestPipeline::WakeUpForTest() {

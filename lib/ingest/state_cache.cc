@@ -38,8 +38,8 @@ void StateCache::Put(absl::string_view key, absl::string_view value) {
   Erase(key);
   const size_t charge = Charge(key.size(), value.size());
   if (charge > capacity_) return;
-  Node* node = static_cast<Node*>(
-      std::malloc(sizeof(Node) + key.size() + value.size()));
+  Node* node =
+      static_cast<Node*>(std::malloc(sizeof(Node) + key.size() + value.size()));
   if (node == nullptr) throw std::bad_alloc();
   node->key_size = static_cast<uint32_t>(key.size());
   node->value_size = static_cast<uint32_t>(value.size());

@@ -17,8 +17,7 @@ absl::StatusOr<StoredVisitor> DecodeStoredVisitor(absl::string_view bytes) {
     return absl::DataLossError("visitor record: bad flags");
   StoredVisitor visitor;
   visitor.lead = bytes[0] == 1;
-  ASSIGN_OR_RETURN(visitor.state,
-                   scoring::DecodeVisitorState(bytes.substr(1)));
+  ASSIGN_OR_RETURN(visitor.state, scoring::DecodeVisitorState(bytes.substr(1)));
   return visitor;
 }
 

@@ -41,8 +41,8 @@ absl::StatusOr<std::optional<StoredVisitor>> VisitorScoring::Load(
   absl::StatusOr<StoredVisitor> decoded = DecodeStoredVisitor(bytes);
   if (!decoded.ok()) {
     // Rebuilt from the timeline, which is the source of truth.
-    LOG(WARNING) << "visitor state of " << visitor_id << " in tenant "
-                 << tenant << " is unreadable (" << decoded.status()
+    LOG(WARNING) << "visitor state of " << visitor_id << " in tenant " << tenant
+                 << " is unreadable (" << decoded.status()
                  << "); recomputing it";
     cache_.Erase(key);
     return std::nullopt;
@@ -63,8 +63,8 @@ absl::Status VisitorScoring::ScoreEvents(absl::string_view tenant,
   ASSIGN_OR_RETURN(std::optional<StoredVisitor> loaded,
                    Load(key, tenant, visitor_id, *pending));
 
-  VisitorState state = loaded.has_value() ? std::move(loaded->state)
-                                          : scorer.NewState();
+  VisitorState state =
+      loaded.has_value() ? std::move(loaded->state) : scorer.NewState();
   const bool was_lead = loaded.has_value() && loaded->lead;
   // Without a state, the timeline may still hold events (stored before
   // scoring existed, or the state was unreadable): read it once.
@@ -75,15 +75,14 @@ absl::Status VisitorScoring::ScoreEvents(absl::string_view tenant,
     unknown_history = !history.empty();
   }
   std::vector<ScoreEvent> out;
-  ASSIGN_OR_RETURN(
-      scoring::FoldResult result,
-      scoring::FoldEvents(
-          scorer, std::move(events),
-          [&]() -> absl::StatusOr<std::vector<Event>> {
-            if (unknown_history) return history;
-            return ReadWholeTimeline(*store_, tenant, visitor_id);
-          },
-          state, &out, unknown_history));
+  ASSIGN_OR_RETURN(scoring::FoldResult result,
+                   scoring::FoldEvents(
+                       scorer, std::move(events),
+                       [&]() -> absl::StatusOr<std::vector<Event>> {
+                         if (unknown_history) return history;
+                         return ReadWholeTimeline(*store_, tenant, visitor_id);
+                       },
+                       state, &out, unknown_history));
   if (result.recomputed) ++pending->recomputations;
   scorer.Tick(state, now, &out);
   Finish(scorer, tenant, visitor_id, key, state, was_lead, now, out, batch,

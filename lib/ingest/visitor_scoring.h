@@ -72,8 +72,8 @@ class VisitorScoring {
                            Pending* pending);
 
   // Publishes what is due by `now` for up to `max` waiting visitors.
-  absl::Status RunDueTimers(int64_t now, size_t max,
-                            storage::StoreBatch* batch, Pending* pending);
+  absl::Status RunDueTimers(int64_t now, size_t max, storage::StoreBatch* batch,
+                            Pending* pending);
 
   // Schedules the wake-up of a visitor found in the leads index at startup.
   absl::Status Restore(absl::string_view tenant, absl::string_view visitor_id,
@@ -89,10 +89,9 @@ class VisitorScoring {
  private:
   // The visitor's latest record: this group's pending one, the cache's, the
   // store's, or nullopt when there is none (or it is unreadable).
-  absl::StatusOr<std::optional<StoredVisitor>> Load(const std::string& key,
-                                                    absl::string_view tenant,
-                                                    absl::string_view visitor_id,
-                                                    const Pending& pending);
+  absl::StatusOr<std::optional<StoredVisitor>> Load(
+      const std::string& key, absl::string_view tenant,
+      absl::string_view visitor_id, const Pending& pending);
   // Writes the new state, its leads-index change and its score events into
   // the batch, and records it as pending.
   void Finish(const scoring::Scorer& scorer, absl::string_view tenant,

@@ -41,8 +41,8 @@ absl::StatusOr<FoldResult> FoldEvents(const Scorer& scorer,
   int64_t latest_new = first;
   for (const Event* e : events) {
     all.push_back(e);
-    latest_new = std::max(
-        latest_new, TimeUtil::TimestampToMicroseconds(e->occurred_at()));
+    latest_new = std::max(latest_new,
+                          TimeUtil::TimestampToMicroseconds(e->occurred_at()));
   }
   std::sort(all.begin(), all.end(),
             [](const Event* a, const Event* b) { return EventOrder(*a, *b); });

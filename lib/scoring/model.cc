@@ -165,8 +165,8 @@ std::vector<ModelProblem> ValidateModel(const cfg::ScoringModel& m) {
     if (m.url_rules(i).pattern().empty()) {
       check.Add(at + ".pattern", "must not be empty");
     } else if (!re.ok()) {
-      check.Add(at + ".pattern", absl::StrCat("not a valid RE2 pattern: ",
-                                              re.error()));
+      check.Add(at + ".pattern",
+                absl::StrCat("not a valid RE2 pattern: ", re.error()));
     }
     if (m.url_rules(i).page_type() == kaiku::v1::PAGE_TYPE_UNSPECIFIED)
       check.Add(at + ".page_type", "must be set");
@@ -213,10 +213,12 @@ std::vector<ModelProblem> ValidateModel(const cfg::ScoringModel& m) {
     CheckBand(l.sales_ready(), "levels.sales_ready", check);
     if (!(l.warm().enter() < l.hot().enter() &&
           l.hot().enter() < l.sales_ready().enter()))
-      check.Add("levels", "enter thresholds must rise: warm < hot < sales_ready");
+      check.Add("levels",
+                "enter thresholds must rise: warm < hot < sales_ready");
     if (!(l.warm().exit() < l.hot().exit() &&
           l.hot().exit() < l.sales_ready().exit()))
-      check.Add("levels", "exit thresholds must rise: warm < hot < sales_ready");
+      check.Add("levels",
+                "exit thresholds must rise: warm < hot < sales_ready");
     if (Micros(l.min_time_in_level()) < 0)
       check.Add("levels.min_time_in_level", "must not be negative");
     if (Micros(l.cooldown()) < 0)
@@ -306,21 +308,21 @@ absl::StatusOr<std::shared_ptr<const Model>> Model::Compile(
   std::shared_ptr<Model> m(new Model());
   m->proto_ = proto;
   m->fingerprint_ = Fingerprint(proto);
-  m->session_gap_micros_ = MicrosOr(proto.has_session_gap(),
-                                    proto.session_gap(),
-                                    30 * 60 * kMicrosPerSecond);
+  m->session_gap_micros_ = MicrosOr(
+      proto.has_session_gap(), proto.session_gap(), 30 * 60 * kMicrosPerSecond);
   m->max_inferred_dwell_micros_ =
       MicrosOr(proto.has_max_inferred_dwell(), proto.max_inferred_dwell(),
                10 * 60 * kMicrosPerSecond);
 
   m->url_set_ = std::make_unique<re2::RE2::Set>(re2::RE2::Options(),
-                                           re2::RE2::UNANCHORED);
+                                                re2::RE2::UNANCHORED);
   for (const cfg::UrlRule& rule : proto.url_rules()) {
     m->url_set_->Add(rule.pattern(), nullptr);
     m->url_page_types_.push_back(rule.page_type());
   }
   if (!m->url_set_->Compile()) {
-    return absl::ResourceExhaustedError("url_rules: patterns too large for RE2");
+    return absl::ResourceExhaustedError(
+        "url_rules: patterns too large for RE2");
   }
 
   absl::flat_hash_map<std::string, int> index;
@@ -356,7 +358,8 @@ absl::StatusOr<std::shared_ptr<const Model>> Model::Compile(
         {r.segment(), CompileConditions(r.all_of(), index)});
   }
   for (const cfg::StageRule& r : proto.stage_rules()) {
-    m->stage_rules_.push_back({r.stage(), CompileConditions(r.all_of(), index)});
+    m->stage_rules_.push_back(
+        {r.stage(), CompileConditions(r.all_of(), index)});
   }
 
   const cfg::LevelThresholds& l = proto.levels();
@@ -374,9 +377,8 @@ absl::StatusOr<std::shared_ptr<const Model>> Model::Compile(
 
   const cfg::BotRules& b = proto.bots();
   BotSpec& bots = m->bots_;
-  const int64_t click_half_life =
-      MicrosOr(b.has_click_half_life(), b.click_half_life(),
-               3 * kMicrosPerSecond);
+  const int64_t click_half_life = MicrosOr(
+      b.has_click_half_life(), b.click_half_life(), 3 * kMicrosPerSecond);
   bots.click_decay_per_micro =
       click_half_life > 0 ? std::log(2.0) / click_half_life : 0;
   if (b.max_click_burst() > 0) bots.max_click_burst = b.max_click_burst();
@@ -391,7 +393,8 @@ absl::StatusOr<std::shared_ptr<const Model>> Model::Compile(
 kaiku::v1::PageType Model::ClassifyUrl(absl::string_view url) const {
   if (url_page_types_.empty()) return kaiku::v1::PAGE_TYPE_OTHER;
   std::vector<int> matches;
-  if (!url_set_->Match(re2::StringPiece(url.data(), url.size()), &matches) || matches.empty())
+  if (!url_set_->Match(re2::StringPiece(url.data(), url.size()), &matches) ||
+      matches.empty())
     return kaiku::v1::PAGE_TYPE_OTHER;
   int first = matches[0];
   for (int m : matches) first = m < first ? m : first;

@@ -1,8 +1,8 @@
 // A compiled scoring model: kaiku.config.v1.ScoringModel (proto/kaiku/config/
 // v1/model.proto) checked and turned into the tables the scorer evaluates.
 //
-//   ASSIGN_OR_RETURN(std::shared_ptr<const Model> model, Model::Compile(proto));
-//   Scorer scorer(*model);
+//   ASSIGN_OR_RETURN(std::shared_ptr<const Model> model,
+//   Model::Compile(proto)); Scorer scorer(*model);
 //
 // A Model is immutable after Compile, so one instance is shared by every
 // thread; reloading builds a new one (see model_loader.h).
@@ -20,7 +20,6 @@
 #include "kaiku/config/v1/model.pb.h"
 #include "kaiku/v1/event.pb.h"
 #include "kaiku/v1/scores.pb.h"
-
 #include "re2/re2.h"
 
 namespace kaiku::scoring {

@@ -1,7 +1,8 @@
 // Loading the scoring model file (protobuf text format of
 // kaiku.config.v1.ScoringModel), with errors that name file, line and field:
 //
-//   model.textproto:31:5: signals[2].half_life: must be 0 (no decay) or at least 1 s
+//   model.textproto:31:5: signals[2].half_life: must be 0 (no decay) or at
+//   least 1 s
 //
 // Every problem is reported, joined with "; ".
 #ifndef KAIKU_LIB_SCORING_MODEL_LOADER_H_

@@ -143,8 +143,10 @@ std::optional<int64_t> Scorer::Search(const VisitorState& s, int64_t lo_s,
   const auto& specs = model_.signals();
   for (size_t i = 0; i < specs.size(); ++i) {
     if (s.signals[i] == 0) continue;
-    const double a = specs[i].Contribution(SignalAt(s, static_cast<int>(i), lo));
-    const double b = specs[i].Contribution(SignalAt(s, static_cast<int>(i), hi));
+    const double a =
+        specs[i].Contribution(SignalAt(s, static_cast<int>(i), lo));
+    const double b =
+        specs[i].Contribution(SignalAt(s, static_cast<int>(i), hi));
     upper += std::max(a, b);
     lower += std::min(a, b);
   }
@@ -242,7 +244,8 @@ void Scorer::Apply(const Event& event, VisitorState& s,
     for (size_t i = 0; i < specs.size(); ++i) {
       const SignalSpec& spec = specs[i];
       if (spec.source != source) continue;
-      if (filter_value >= 0 && (spec.filter >> filter_value & 1u) == 0) continue;
+      if (filter_value >= 0 && (spec.filter >> filter_value & 1u) == 0)
+        continue;
       values[i] += amount;
       if (source == cfg::SIGNAL_SOURCE_ENGAGED_SECONDS) continue;
       for (size_t k = 0; k < triggers.size(); ++k) {
@@ -302,8 +305,7 @@ void Scorer::Apply(const Event& event, VisitorState& s,
     }
     case Event::kEngagement: {
       const kaiku::v1::Engagement& e = event.engagement();
-      const int64_t micros =
-          TimeUtil::DurationToMicroseconds(e.engaged_time());
+      const int64_t micros = TimeUtil::DurationToMicroseconds(e.engaged_time());
       const bool same_page =
           s.page_time != 0 && Hash32(e.url()) == s.page_url_hash;
       if (same_page) s.page_engaged = true;
@@ -405,9 +407,8 @@ std::optional<int64_t> Scorer::NextWakeUp(const VisitorState& state,
              kMicrosPerSecond;
     }
   }
-  std::optional<int64_t> change =
-      FirstLevelChange(advanced, std::max(now, advanced.last_event),
-                       now + kWakeUpHorizonMicros);
+  std::optional<int64_t> change = FirstLevelChange(
+      advanced, std::max(now, advanced.last_event), now + kWakeUpHorizonMicros);
   if (change.has_value() && (!wake.has_value() || *change < *wake))
     wake = change;
   return wake;
@@ -435,9 +436,10 @@ void Scorer::Explain(const VisitorState& s, int64_t at,
     if (v == 0) continue;
     order.emplace_back(specs[i].Contribution(v), static_cast<int>(i));
   }
-  std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
-    return std::abs(a.first) > std::abs(b.first);
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [](const auto& a, const auto& b) {
+                     return std::abs(a.first) > std::abs(b.first);
+                   });
   for (const auto& [contribution, i] : order) {
     kaiku::v1::Contribution* c = out->add_contributions();
     c->set_signal(specs[i].name);

@@ -147,8 +147,7 @@ class RocksBatch : public StoreBatch {
 
   rocksdb::WriteBatch* batch() { return &batch_; }
   // (tenant, serialized ScoreEvent), in append order; keyed at Commit.
-  const std::vector<std::pair<std::string, std::string>>& score_events()
-      const {
+  const std::vector<std::pair<std::string, std::string>>& score_events() const {
     return score_events_;
   }
 

@@ -38,8 +38,9 @@ absl::Status ListLeads(storage::Store& store, const scoring::Scorer& scorer,
   const int64_t now_micros = absl::ToUnixMicros(now);
   std::vector<kaiku::v1::Lead> leads;
   for (const std::string& visitor_id : candidates) {
-    ASSIGN_OR_RETURN(std::optional<scoring::VisitorState> state,
-                     ingest::ReadVisitorState(store, scorer, tenant, visitor_id));
+    ASSIGN_OR_RETURN(
+        std::optional<scoring::VisitorState> state,
+        ingest::ReadVisitorState(store, scorer, tenant, visitor_id));
     if (!state.has_value()) continue;
     const scoring::Scorer::View view =
         scorer.Evaluate(*state, std::max(now_micros, state->last_event));

@@ -38,13 +38,13 @@ grpc::ServerUnaryReactor* ScoresService::GetVisitor(
   std::optional<auth::Principal> principal = AuthorizeUnaryCall(
       *context, *authenticator_, auth::Scope::kSubscribe, reactor);
   if (!principal.has_value()) return reactor;
-  bool scheduled = reads_->Schedule([this, reactor, request, response,
-                                     tenant = principal->tenant] {
-    const std::shared_ptr<const scoring::Model> model = model_->Get();
-    reactor->Finish(ToGrpcStatus(ReadVisitorProfile(
-        *store_, scoring::Scorer(*model), tenant, *request, clock_->Now(),
-        response)));
-  });
+  bool scheduled = reads_->Schedule(
+      [this, reactor, request, response, tenant = principal->tenant] {
+        const std::shared_ptr<const scoring::Model> model = model_->Get();
+        reactor->Finish(ToGrpcStatus(
+            ReadVisitorProfile(*store_, scoring::Scorer(*model), tenant,
+                               *request, clock_->Now(), response)));
+      });
   if (!scheduled) {
     reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
                                  "the server is shutting down"));
@@ -63,9 +63,9 @@ grpc::ServerUnaryReactor* ScoresService::ListLeads(
   bool scheduled = reads_->Schedule([this, reactor, request, response,
                                      tenant = principal->tenant] {
     const std::shared_ptr<const scoring::Model> model = model_->Get();
-    reactor->Finish(ToGrpcStatus(kaikud::ListLeads(*store_, scoring::Scorer(*model),
-                                           tenant, *request, clock_->Now(),
-                                           response)));
+    reactor->Finish(
+        ToGrpcStatus(kaikud::ListLeads(*store_, scoring::Scorer(*model), tenant,
+                                       *request, clock_->Now(), response)));
   });
   if (!scheduled) {
     reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,

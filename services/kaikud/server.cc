@@ -117,8 +117,8 @@ class ServerImpl : public Server {
     scores_service_ = std::make_unique<ScoresService>(
         authenticator_.get(), store_.get(), model_->current(), Clock::Real(),
         reads_.get());
-    admin_service_ = std::make_unique<AdminService>(
-        authenticator_.get(), model_.get(), reads_.get());
+    admin_service_ = std::make_unique<AdminService>(authenticator_.get(),
+                                                    model_.get(), reads_.get());
     privacy_service_ = std::make_unique<PrivacyService>(
         authenticator_.get(), store_.get(), reads_.get());
 
@@ -185,9 +185,8 @@ class ServerImpl : public Server {
         server_->GetHealthCheckService();
     if (health == nullptr) return;
     health->SetServingStatus(serving);
-    for (const char* service :
-         {"kaiku.v1.Ingest", "kaiku.v1.Scores", "kaiku.v1.Privacy",
-          "kaiku.v1.Admin"}) {
+    for (const char* service : {"kaiku.v1.Ingest", "kaiku.v1.Scores",
+                                "kaiku.v1.Privacy", "kaiku.v1.Admin"}) {
       health->SetServingStatus(service, serving);
     }
   }

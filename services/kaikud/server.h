@@ -9,7 +9,6 @@
 #define KAIKU_SERVICES_KAIKUD_SERVER_H_
 
 #include <memory>
-
 #include <string>
 
 #include "absl/status/statusor.h"

@@ -30,7 +30,8 @@ inline Journey InformationSeeker(const std::string& visitor, absl::Time start) {
 // Compares product pages on three visits within a week.
 inline Journey Researcher(const std::string& visitor, absl::Time start) {
   Journey j(visitor, start);
-  const absl::Duration gaps[] = {absl::Hours(24 * 2), absl::Hours(24 * 3), absl::Hours(1)};
+  const absl::Duration gaps[] = {absl::Hours(24 * 2), absl::Hours(24 * 3),
+                                 absl::Hours(1)};
   for (int visit = 0; visit < 3; ++visit) {
     j.Page(absl::StrCat(kSite, "/"), absl::Seconds(30));
     for (int page = 0; page < 5; ++page) {

@@ -82,9 +82,9 @@ void PrintJson(const google::protobuf::Message& message, bool pretty) {
 
 int Main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
-  absl::StatusOr<Args> args =
-      ParseArgs(argc, argv, {"--addr", "--api-key", "--batch", "--limit", "--min-level"},
-                {"--pretty", "--help"});
+  absl::StatusOr<Args> args = ParseArgs(
+      argc, argv, {"--addr", "--api-key", "--batch", "--limit", "--min-level"},
+      {"--pretty", "--help"});
   if (!args.ok()) {
     std::cerr << args.status().message() << "\n" << kUsage;
     return 2;

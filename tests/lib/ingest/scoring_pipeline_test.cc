@@ -77,8 +77,7 @@ class ScoringPipelineTest : public ::testing::Test {
   }
 
   scoring::VisitorState State(const std::string& visitor) {
-    return DecodeStoredVisitor(**store_->GetVisitorState("t", visitor))
-        ->state;
+    return DecodeStoredVisitor(**store_->GetVisitorState("t", visitor))->state;
   }
 
   kaiku::testing::TempDir dir_;
@@ -101,21 +100,24 @@ TEST_F(ScoringPipelineTest, StoresStateLeadAndScoreEventsWithTheEvents) {
   for (const auto& entry : log) {
     EXPECT_EQ(entry.event.visitor_id(), "v-buyer");
     EXPECT_EQ(entry.event.model_version(), model_.Get()->version());
-    if (!entry.event.trigger().empty()) triggers.push_back(entry.event.trigger());
+    if (!entry.event.trigger().empty())
+      triggers.push_back(entry.event.trigger());
   }
   EXPECT_THAT(triggers, ::testing::ElementsAre("third_price_list_view_today"));
   EXPECT_EQ(log.back().sequence, log.size());
   EXPECT_EQ(State("v-buyer").event_count, 7);
   std::vector<std::string> leads;
   ASSERT_TRUE(store_
-                  ->ForEachLead("t", [&](absl::string_view, absl::string_view v) {
-                    leads.emplace_back(v);
-                  })
+                  ->ForEachLead("t",
+                                [&](absl::string_view, absl::string_view v) {
+                                  leads.emplace_back(v);
+                                })
                   .ok());
   EXPECT_THAT(leads, ::testing::ElementsAre("v-buyer"));
 }
 
-TEST_F(ScoringPipelineTest, QuietVisitorCoolsWhenTheClockGetsThereEvenAfterRestart) {
+TEST_F(ScoringPipelineTest,
+       QuietVisitorCoolsWhenTheClockGetsThereEvenAfterRestart) {
   Journey buyer = kaiku::testing::Buyer("v-buyer", kStart);
   clock_.Advance(absl::Minutes(15));
   int64_t before = 0;
@@ -126,8 +128,8 @@ TEST_F(ScoringPipelineTest, QuietVisitorCoolsWhenTheClockGetsThereEvenAfterResta
   }
   const std::shared_ptr<const scoring::Model> model = model_.Get();
   const scoring::Scorer scorer(*model);
-  const std::optional<int64_t> wake = scorer.NextWakeUp(
-      State("v-buyer"), absl::ToUnixMicros(clock_.Now()));
+  const std::optional<int64_t> wake =
+      scorer.NextWakeUp(State("v-buyer"), absl::ToUnixMicros(clock_.Now()));
   ASSERT_TRUE(wake.has_value());
 
   auto pipeline = Start();  // restores the wake-up from the leads index

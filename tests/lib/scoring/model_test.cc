@@ -9,7 +9,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr char kMinimal[] = R"pb(
+constexpr char kMinimal[] = R"model(
 version: "t1"
 signals { name: "pages" source: SIGNAL_SOURCE_PAGE_VIEWS weight: 1 }
 levels {
@@ -17,7 +17,7 @@ levels {
   hot { enter: 50 exit: 40 }
   sales_ready { enter: 75 exit: 65 }
 }
-)pb";
+)model";
 
 TEST(ModelTest, DefaultModelLoads) {
   std::shared_ptr<const Model> model = DefaultModel();
@@ -29,7 +29,8 @@ TEST(ModelTest, DefaultModelLoads) {
 TEST(ModelTest, UrlRulesClassifyPages) {
   std::shared_ptr<const Model> model = DefaultModel();
   const std::string site = "https://www.veneet.example";
-  EXPECT_EQ(model->ClassifyUrl(site + "/hinnasto"), kaiku::v1::PAGE_TYPE_PRICING);
+  EXPECT_EQ(model->ClassifyUrl(site + "/hinnasto"),
+            kaiku::v1::PAGE_TYPE_PRICING);
   EXPECT_EQ(model->ClassifyUrl(site + "/pricing?plan=pro"),
             kaiku::v1::PAGE_TYPE_PRICING);
   EXPECT_EQ(model->ClassifyUrl(site + "/"), kaiku::v1::PAGE_TYPE_HOME);
@@ -83,9 +84,10 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadModel{"syntax", std::string(kMinimal) + "signals {\n",
                  "m.textproto:10:"},
-        BadModel{"unknown_field", std::string(kMinimal) + "weight: 3\n",
-                 "m.textproto:9:7: Message type \"kaiku.config.v1.ScoringModel\" "
-                 "has no field named \"weight\""},
+        BadModel{
+            "unknown_field", std::string(kMinimal) + "weight: 3\n",
+            "m.textproto:9:7: Message type \"kaiku.config.v1.ScoringModel\" "
+            "has no field named \"weight\""},
         BadModel{"bad_regex",
                  std::string(kMinimal) +
                      "url_rules { pattern: \"(unclosed\" page_type: "
@@ -98,9 +100,8 @@ INSTANTIATE_TEST_SUITE_P(
                  "m.textproto:11:12: segment_rules[0].all_of[0].signal: no "
                  "signal named \"nope\""},
         BadModel{"duplicate_signal",
-                 std::string(kMinimal) +
-                     "signals { name: \"pages\" source: "
-                     "SIGNAL_SOURCE_SESSIONS }\n",
+                 std::string(kMinimal) + "signals { name: \"pages\" source: "
+                                         "SIGNAL_SOURCE_SESSIONS }\n",
                  "m.textproto:9:11: signals[1].name: \"pages\" is repeated"},
         BadModel{"filter_on_wrong_source",
                  std::string(kMinimal) +
@@ -108,22 +109,22 @@ INSTANTIATE_TEST_SUITE_P(
                      "page_types: [PAGE_TYPE_BLOG] }\n",
                  "signals[1].page_types: this source has no page type"},
         BadModel{"thresholds_not_rising",
-                 R"pb(version: "t"
+                 R"model(version: "t"
 signals { name: "p" source: SIGNAL_SOURCE_PAGE_VIEWS }
 levels {
   warm { enter: 60 exit: 15 }
   hot { enter: 50 exit: 40 }
   sales_ready { enter: 75 exit: 65 }
-})pb",
+})model",
                  "m.textproto:3:1: levels: enter thresholds must rise"},
         BadModel{"exit_above_enter",
-                 R"pb(version: "t"
+                 R"model(version: "t"
 signals { name: "p" source: SIGNAL_SOURCE_PAGE_VIEWS }
 levels {
   warm { enter: 20 exit: 25 }
   hot { enter: 50 exit: 40 }
   sales_ready { enter: 75 exit: 65 }
-})pb",
+})model",
                  "m.textproto:4:20: levels.warm.exit: must be in (0, enter]"},
         BadModel{"trigger_on_seconds",
                  std::string(kMinimal) +
@@ -132,7 +133,8 @@ levels {
                      "triggers { name: \"t\" signal: \"secs\" count: 1 "
                      "window { seconds: 60 } }\n",
                  "m.textproto:10:22: triggers[0].signal: must count events"},
-        BadModel{"no_version", "signals { name: \"p\" source: SIGNAL_SOURCE_PAGE_VIEWS }",
+        BadModel{"no_version",
+                 "signals { name: \"p\" source: SIGNAL_SOURCE_PAGE_VIEWS }",
                  "m.textproto: version: must be 1..64 characters"}),
     [](const ::testing::TestParamInfo<BadModel>& info) {
       return std::string(info.param.name);

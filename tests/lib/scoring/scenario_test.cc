@@ -1,4 +1,5 @@
-// The brief's visitors through the default model (deploy/config/model.textproto).
+// The brief's visitors through the default model
+// (deploy/config/model.textproto).
 #include <string>
 #include <vector>
 
@@ -101,8 +102,8 @@ TEST_F(ScenarioTest, ResearcherWarmsUpOverThreeVisitsInAWeek) {
 TEST_F(ScenarioTest, BuyerBecomesSalesReadyAndTheTriggerFiresOnce) {
   Journey journey = kaiku::testing::Buyer("v-buyer", kStart);
   // Later the same day: the price list a fourth time.
-  journey.Wait(absl::Hours(3)).Page(
-      absl::StrCat(kaiku::testing::kSite, "/hinnasto"), absl::Minutes(1));
+  journey.Wait(absl::Hours(3))
+      .Page(absl::StrCat(kaiku::testing::kSite, "/hinnasto"), absl::Minutes(1));
   Outcome o = Run(journey);
   EXPECT_GE(o.view.level, kaiku::v1::LEVEL_HOT) << o.view.score;
   EXPECT_EQ(o.view.segment, kaiku::v1::SEGMENT_BUYER);

@@ -1,4 +1,6 @@
 // Decay without events, recomputation and determinism of the scorer.
+#include "lib/scoring/scorer.h"
+
 #include <algorithm>
 #include <random>
 #include <string>
@@ -10,7 +12,6 @@
 #include "gtest/gtest.h"
 #include "lib/scoring/fold.h"
 #include "lib/scoring/model_loader.h"
-#include "lib/scoring/scorer.h"
 #include "tests/testing/scenarios.h"
 
 namespace kaiku::scoring {
@@ -37,12 +38,10 @@ class ScorerTest : public ::testing::Test {
   // `exit` and the level has been held for min_time_in_level — found by
   // stepping through every second.
   int64_t BruteForceDrop(const VisitorState& s, double exit, int64_t from) {
-    const int64_t min_time =
-        model_->levels().min_time_in_level_micros;
+    const int64_t min_time = model_->levels().min_time_in_level_micros;
     for (int64_t t = (from / kSecond + 1) * kSecond;; t += kSecond) {
       if (t - s.level_since < min_time) continue;
-      if (scorer_.Evaluate(s, s.last_event).score >= 0 &&
-          ScoreAt(s, t) < exit)
+      if (scorer_.Evaluate(s, s.last_event).score >= 0 && ScoreAt(s, t) < exit)
         return t;
     }
   }
@@ -124,7 +123,8 @@ TEST_F(ScorerTest, TimerAndLaterEventNeverRepeatALevelChange) {
     if (e.kind() == kaiku::v1::SCORE_EVENT_KIND_LEVEL_CHANGED)
       EXPECT_NE(e.previous_level(), kaiku::v1::LEVEL_SALES_READY);
   }
-  EXPECT_EQ(state.published.level, scorer_.Evaluate(state, state.last_event).level);
+  EXPECT_EQ(state.published.level,
+            scorer_.Evaluate(state, state.last_event).level);
 }
 
 // Random permutations and batchings of the same events give the same state.
@@ -167,8 +167,8 @@ TEST_F(ScorerTest, ArrivalOrderAndBatchingDoNotChangeTheState) {
       VisitorState fold_only = state;
       fold_only.published = expected.published;
       ASSERT_EQ(fold_only, expected)
-          << journey.visitor() << " trial " << trial << " ("
-          << recomputations << " recomputations)";
+          << journey.visitor() << " trial " << trial << " (" << recomputations
+          << " recomputations)";
       const int64_t later = state.last_event + 3600 * kSecond;
       EXPECT_EQ(scorer_.Evaluate(state, later).score,
                 scorer_.Evaluate(expected, later).score);
@@ -183,8 +183,8 @@ TEST_F(ScorerTest, LateEventIsPlacedAtItsTimeAndSendsOnlyTheDifference) {
   events.erase(events.begin() + 5);
   std::vector<ScoreEvent> out;
   VisitorState state = Fold(events, &out);
-  const int triggers_before = static_cast<int>(std::count_if(
-      out.begin(), out.end(), [](const ScoreEvent& e) {
+  const int triggers_before = static_cast<int>(
+      std::count_if(out.begin(), out.end(), [](const ScoreEvent& e) {
         return e.kind() == kaiku::v1::SCORE_EVENT_KIND_TRIGGER_FIRED;
       }));
   EXPECT_EQ(triggers_before, 1);

@@ -1,10 +1,11 @@
+#include "lib/scoring/visitor_state.h"
+
 #include <string>
 
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "lib/scoring/model_loader.h"
 #include "lib/scoring/scorer.h"
-#include "lib/scoring/visitor_state.h"
 #include "tests/testing/scenarios.h"
 
 namespace kaiku::scoring {

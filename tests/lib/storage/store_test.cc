@@ -115,7 +115,8 @@ TEST_F(StoreTest, ForEachEventTimeAndErase) {
   EXPECT_EQ(store->ReadTimeline("t", "w", nullptr, 10)->events.size(), 1u);
 }
 
-kaiku::v1::ScoreEvent Scored(const std::string& visitor, const std::string& trigger) {
+kaiku::v1::ScoreEvent Scored(const std::string& visitor,
+                             const std::string& trigger) {
   kaiku::v1::ScoreEvent e;
   e.set_visitor_id(visitor);
   e.set_kind(kaiku::v1::SCORE_EVENT_KIND_TRIGGER_FIRED);
@@ -152,9 +153,10 @@ TEST_F(StoreTest, StatesLeadsAndScoreLogCommitTogether) {
 
   std::vector<std::string> leads;
   ASSERT_TRUE(store
-                  ->ForEachLead("", [&](absl::string_view t, absl::string_view v) {
-                    leads.push_back(absl::StrCat(t, "/", v));
-                  })
+                  ->ForEachLead("",
+                                [&](absl::string_view t, absl::string_view v) {
+                                  leads.push_back(absl::StrCat(t, "/", v));
+                                })
                   .ok());
   EXPECT_THAT(leads, ::testing::ElementsAre("t/v"));
   std::unique_ptr<StoreBatch> unlead = store->NewBatch();
@@ -162,9 +164,10 @@ TEST_F(StoreTest, StatesLeadsAndScoreLogCommitTogether) {
   ASSERT_TRUE(store->Commit(unlead.get(), false).ok());
   leads.clear();
   ASSERT_TRUE(store
-                  ->ForEachLead("t", [&](absl::string_view t, absl::string_view v) {
-                    leads.push_back(absl::StrCat(t, "/", v));
-                  })
+                  ->ForEachLead("t",
+                                [&](absl::string_view t, absl::string_view v) {
+                                  leads.push_back(absl::StrCat(t, "/", v));
+                                })
                   .ok());
   EXPECT_TRUE(leads.empty());
 }
