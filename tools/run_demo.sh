@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The run command: builds kaikud and kaikuctl, starts kaikud on its embedded RocksDB
-# (./data/demo, loopback), streams a demo clickstream through it and shows what happens:
-# per-event acknowledgements, a retry counted once, a bad event with its field named, a
-# visitor's stored timeline. Then it keeps a live clickstream flowing until Ctrl-C
+# (./data/demo, loopback, the default scoring model), streams a demo clickstream through it
+# and shows what happens: per-event acknowledgements, a retry counted once, a bad event with
+# its field named, the hottest leads, and a buyer's score with its explanation and timeline. Then it keeps a live clickstream flowing until Ctrl-C
 # (or for DEMO_SECONDS seconds), and stops the server gracefully.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -59,10 +59,13 @@ printf '%s\n' \
   "{\"eventId\":\"bad-demo-$seed-2\",\"visitorId\":\"visitor-0\",\"occurredAt\":\"$now\",\"download\":{\"url\":\"https://shop.example/price-list.pdf\"}}" \
   | "$kaikuctl" publish | sed 's/^/   /' || true
 
-buyer=$(grep -m 1 -o '"visitorId":"[^"]*","occurredAt":"[^"]*","priceListView"' "$tmp/history.jsonl" | cut -d'"' -f4 || true)
+echo "== kaikuctl leads: the hottest visitors now (score, level, segment, stage)"
+"$kaikuctl" leads --limit 8 > "$tmp/leads.jsonl" || true
+sed 's/^/   /' "$tmp/leads.jsonl"
+buyer=$(head -n 1 "$tmp/leads.jsonl" | grep -o '"visitorId":"[^"]*"' | cut -d'"' -f4 || true)
 buyer=${buyer:-visitor-0}
-echo "== kaikuctl get $buyer (a buyer: the stored timeline, in event-time order)"
-"$kaikuctl" get "$buyer" --pretty | sed 's/^/   /'
+echo "== kaikuctl get $buyer --limit 5: why — every signal's contribution, largest first"
+"$kaikuctl" get "$buyer" --limit 5 --pretty | sed 's/^/   /'
 
 echo "== live clickstream: new events every 2 s (Ctrl-C stops the demo and the server)"
 end=$(( $(date +%s) + ${DEMO_SECONDS:-31536000} ))
@@ -71,5 +74,8 @@ while [ "$(date +%s)" -lt "$end" ]; do
   round=$((round + 1))
   "$events" --visitors=5 --hours=5 --seed=$((seed + round)) --run_id="live-$seed-$round" \
     | tail -n 4 | "$kaikuctl" publish | sed 's/^/   /' || true
+  if [ $((round % 5)) -eq 0 ]; then
+    echo "   leads now:"; "$kaikuctl" leads --limit 3 | sed 's/^/     /' || true
+  fi
   sleep 2
 done
