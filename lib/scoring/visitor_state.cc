@@ -193,9 +193,9 @@ absl::StatusOr<VisitorState> DecodeVisitorState(absl::string_view bytes) {
   s.segment = static_cast<kaiku::v1::Segment>(r.U8());
   s.stage = static_cast<kaiku::v1::Stage>(r.U8());
   s.disqualifier = static_cast<int>(r.U8()) - 1;
-  s.signals.resize(r.Count());
-  if (s.signals.size() > 64)
-    return absl::DataLossError("visitor state: corrupt");
+  const uint64_t signals = r.Varint();  // sparse: not bounded by what is left
+  if (signals > 64) return absl::DataLossError("visitor state: corrupt");
+  s.signals.resize(signals);
   const uint64_t nonzero = r.Varint();
   for (size_t i = 0; i < s.signals.size(); ++i)
     if (nonzero >> i & 1) s.signals[i] = r.Float();
