@@ -41,6 +41,7 @@ ServerConfig DefaultServerConfig() {
   c.mutable_ingest()->set_max_batch_events(8192);
   c.mutable_storage()->set_block_cache_bytes(int64_t{256} << 20);
   c.mutable_storage()->set_write_buffer_bytes(int64_t{64} << 20);
+  c.mutable_scoring()->set_state_cache_bytes(int64_t{256} << 20);
   return c;
 }
 
@@ -92,6 +93,9 @@ absl::Status ValidateServerConfig(const ServerConfig& c) {
   }
   if (c.storage().write_buffer_bytes() < (1 << 20)) {
     return FieldError("storage.write_buffer_bytes", "must be at least 1 MiB");
+  }
+  if (c.scoring().state_cache_bytes() < (1 << 20)) {
+    return FieldError("scoring.state_cache_bytes", "must be at least 1 MiB");
   }
   if (c.keys_file().empty() && !IsLoopbackListenAddress(c.listen())) {
     return FieldError(

@@ -93,6 +93,7 @@ class ServerImpl : public Server {
     pipeline_options.max_batch_events = config_.ingest().max_batch_events();
     pipeline_options.sync = config_.durability() == "fsync";
     pipeline_options.model = model_->current();
+    pipeline_options.state_cache_bytes = config_.scoring().state_cache_bytes();
     // A failed write means the disk is full, read-only or failing: stop
     // attracting traffic. RocksDB stays read-only after such an error, so this
     // lasts until a restart.

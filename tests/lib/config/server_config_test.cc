@@ -44,6 +44,18 @@ TEST(ServerConfigTest, ValidationNamesTheField) {
   c = DefaultServerConfig();
   c.mutable_ingest()->set_shards(0);
   EXPECT_THAT(ValidateServerConfig(c).message(), HasSubstr("ingest.shards"));
+  c = DefaultServerConfig();
+  c.mutable_scoring()->set_state_cache_bytes(1000);
+  EXPECT_THAT(ValidateServerConfig(c).message(),
+              HasSubstr("scoring.state_cache_bytes"));
+}
+
+TEST(ServerConfigTest, DeployedConfigIsTheDefaults) {
+  auto c = LoadServerConfig(KAIKU_SOURCE_DIR "/deploy/config/kaikud.textproto");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(ValidateServerConfig(*c).ok());
+  EXPECT_EQ(c->scoring().state_cache_bytes(),
+            DefaultServerConfig().scoring().state_cache_bytes());
 }
 
 TEST(ServerConfigTest, NoAuthOnlyOnLoopback) {
