@@ -73,7 +73,11 @@ void BM_ApplyWithEncode(benchmark::State& bench) {
                           static_cast<int64_t>(journey.size()));
   bench.counters["state_bytes"] = static_cast<double>(bytes);
   bench.counters["cached_bytes"] = static_cast<double>(
-      ingest::StateCache::Charge(sizeof("\x07" "default" "\x10" "visitor-12345678") - 1,
+      ingest::StateCache::Charge(sizeof("\x07"
+                                        "default"
+                                        "\x10"
+                                        "visitor-12345678") -
+                                     1,
                                  bytes + 1));
 }
 BENCHMARK(BM_ApplyWithEncode);

@@ -41,8 +41,7 @@ class ScorerTest : public ::testing::Test {
     const int64_t min_time = model_->levels().min_time_in_level_micros;
     for (int64_t t = (from / kSecond + 1) * kSecond;; t += kSecond) {
       if (t - s.level_since < min_time) continue;
-      if (scorer_.Evaluate(s, s.last_event).score >= 0 && ScoreAt(s, t) < exit)
-        return t;
+      if (ScoreAt(s, t) < exit) return t;
     }
   }
 
