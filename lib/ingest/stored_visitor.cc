@@ -44,8 +44,7 @@ absl::StatusOr<std::optional<scoring::VisitorState>> ReadVisitorState(
   scoring::Published published;
   if (bytes.has_value()) {
     absl::StatusOr<StoredVisitor> stored = DecodeStoredVisitor(*bytes);
-    if (stored.ok() &&
-        stored->state.model_fingerprint == scorer.model().fingerprint())
+    if (stored.ok() && scorer.Compatible(stored->state))
       return std::move(stored->state);
     if (stored.ok()) published = stored->state.published;
   }

@@ -107,7 +107,7 @@ absl::Status VisitorScoring::RunDueTimers(int64_t now, size_t max,
     if (!loaded.has_value()) continue;
     std::vector<ScoreEvent> out;
     VisitorState state = std::move(loaded->state);
-    if (state.model_fingerprint != model->fingerprint()) {
+    if (!scorer.Compatible(state)) {
       ASSIGN_OR_RETURN(std::vector<Event> events,
                        ReadWholeTimeline(*store_, tenant, visitor_id));
       VisitorState recomputed = scorer.NewState();
@@ -158,10 +158,9 @@ absl::Status VisitorScoring::Restore(absl::string_view tenant,
   if (!loaded.has_value()) return absl::OkStatus();
   const std::shared_ptr<const scoring::Model> model = model_->Get();
   const Scorer scorer(*model);
-  std::optional<int64_t> wake =
-      loaded->state.model_fingerprint == model->fingerprint()
-          ? scorer.NextWakeUp(loaded->state, now)
-          : std::optional<int64_t>(now);
+  std::optional<int64_t> wake = scorer.Compatible(loaded->state)
+                                    ? scorer.NextWakeUp(loaded->state, now)
+                                    : std::optional<int64_t>(now);
   // A lead with nothing left to wake for is woken once, to leave the index.
   timers_.Schedule(key, wake.has_value() ? wake : std::optional<int64_t>(now));
   return absl::OkStatus();

@@ -37,6 +37,27 @@ bool ValidName(absl::string_view name) {
   return true;
 }
 
+// Well-formed UTF-8 (text files may hold any bytes; what reaches score events
+// and JSON must be text).
+bool ValidUtf8(absl::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    int n = c < 0x80           ? 0
+            : (c >> 5) == 0x6  ? 1
+            : (c >> 4) == 0xe  ? 2
+            : (c >> 3) == 0x1e ? 3
+                               : -1;
+    if (n < 0 || (n == 1 && c < 0xc2) || i + n >= s.size() + (n == 0 ? 1 : 0))
+      return false;
+    for (int k = 1; k <= n; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    }
+    i += static_cast<size_t>(n) + 1;
+  }
+  return true;
+}
+
 double Logit(double score) {
   const double p = score / 100.0;
   return std::log(p / (1.0 - p));
@@ -145,8 +166,8 @@ std::vector<Condition> CompileConditions(
 
 std::vector<ModelProblem> ValidateModel(const cfg::ScoringModel& m) {
   Checker check;
-  if (m.version().empty() || m.version().size() > 64)
-    check.Add("version", "must be 1..64 characters");
+  if (m.version().empty() || m.version().size() > 64 || !ValidUtf8(m.version()))
+    check.Add("version", "must be 1..64 characters of UTF-8");
   const int64_t gap = MicrosOr(m.has_session_gap(), m.session_gap(),
                                30 * 60 * kMicrosPerSecond);
   if (gap < 60 * kMicrosPerSecond || gap > 24 * 3600 * kMicrosPerSecond)
@@ -162,7 +183,9 @@ std::vector<ModelProblem> ValidateModel(const cfg::ScoringModel& m) {
   for (int i = 0; i < m.url_rules_size(); ++i) {
     const std::string at = absl::StrCat("url_rules[", i, "]");
     re2::RE2 re(m.url_rules(i).pattern(), re2::RE2::Quiet);
-    if (m.url_rules(i).pattern().empty()) {
+    if (!ValidUtf8(m.url_rules(i).pattern())) {
+      check.Add(at + ".pattern", "must be UTF-8");
+    } else if (m.url_rules(i).pattern().empty()) {
       check.Add(at + ".pattern", "must not be empty");
     } else if (!re.ok()) {
       check.Add(at + ".pattern",
@@ -183,6 +206,7 @@ std::vector<ModelProblem> ValidateModel(const cfg::ScoringModel& m) {
     } else if (!signals.emplace(s.name(), i).second) {
       check.Add(at + ".name", absl::StrCat("\"", s.name(), "\" is repeated"));
     }
+    if (!ValidUtf8(s.note())) check.Add(at + ".note", "must be UTF-8");
     if (s.source() == cfg::SIGNAL_SOURCE_UNSPECIFIED)
       check.Add(at + ".source", "must be set");
     const absl::string_view filter = FilterOf(s.source());
@@ -272,7 +296,8 @@ std::vector<ModelProblem> ValidateModel(const cfg::ScoringModel& m) {
     const std::string at = absl::StrCat("disqualifiers[", i, "]");
     if (!ValidName(d.name()))
       check.Add(at + ".name", "must match [a-z][a-z0-9_]*, at most 48");
-    if (d.reason().empty()) check.Add(at + ".reason", "must not be empty");
+    if (d.reason().empty() || !ValidUtf8(d.reason()))
+      check.Add(at + ".reason", "must be non-empty UTF-8");
     CheckConditions(d.all_of(), at + ".all_of", signals, check);
   }
 

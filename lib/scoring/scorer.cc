@@ -63,10 +63,16 @@ VisitorState Scorer::NewState() const {
   return s;
 }
 
+bool Scorer::Compatible(const VisitorState& state) const {
+  return state.model_fingerprint == model_.fingerprint() &&
+         state.signals.size() == model_.signals().size() &&
+         state.triggers.size() == model_.triggers().size() &&
+         state.disqualifier < static_cast<int>(model_.disqualifiers().size());
+}
+
 bool Scorer::CanAppend(const VisitorState& state, int64_t event_time) const {
   if (state.event_count == 0) return true;
-  return state.model_fingerprint == model_.fingerprint() &&
-         event_time > state.last_event;
+  return Compatible(state) && event_time > state.last_event;
 }
 
 double Scorer::SignalAt(const VisitorState& s, int i, int64_t t) const {
@@ -359,9 +365,7 @@ void Scorer::Apply(const Event& event, VisitorState& s,
 
 void Scorer::Tick(VisitorState& state, int64_t now,
                   std::vector<ScoreEvent>* out) const {
-  if (state.event_count == 0 || state.is_bot() ||
-      state.model_fingerprint != model_.fingerprint())
-    return;
+  if (state.event_count == 0 || state.is_bot() || !Compatible(state)) return;
   VisitorState advanced = state;
   AdvanceLevel(advanced, now + 1, out);
   if (now >= advanced.last_event) Publish(advanced, now, 0, out);
@@ -375,7 +379,7 @@ void Scorer::PublishRecomputed(const VisitorState& before, VisitorState& state,
       static_cast<int>(model_.disqualifiers().size()))
     state.published.disqualifier = -1;
   uint32_t fired = 0;
-  if (before.model_fingerprint == state.model_fingerprint) {
+  if (Compatible(before)) {
     for (size_t k = 0; k < state.triggers.size(); ++k) {
       if (state.triggers[k].last_fired > before.triggers[k].last_fired)
         fired |= 1u << k;

@@ -57,6 +57,10 @@ class Scorer {
   // A state with no events, for this model.
   VisitorState NewState() const;
 
+  // Whether `state` was computed by this model (fingerprint and shape match);
+  // only such a state may be given to Tick, NextWakeUp, Evaluate and Explain.
+  bool Compatible(const VisitorState& state) const;
+
   // Whether an event at `event_time` can be folded into `state` (state of this
   // model, event after every folded one). Otherwise the caller recomputes the
   // state from the whole timeline (see PublishRecomputed).

@@ -1,6 +1,7 @@
 #include "lib/scoring/visitor_state.h"
 
 #include <cstring>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 
@@ -118,6 +119,40 @@ class Reader {
   bool ok_ = true;
 };
 
+// Whether every field holds a value this code writes, so a corrupt record is
+// refused rather than scored.
+bool Canonical(const VisitorState& s) {
+  const auto level_ok = [](int v) {
+    return v >= kaiku::v1::LEVEL_COLD && v <= kaiku::v1::LEVEL_SALES_READY;
+  };
+  const auto segment_ok = [](int v) {
+    return v >= kaiku::v1::SEGMENT_INFORMATION_SEEKER &&
+           v <= kaiku::v1::SEGMENT_BUYER;
+  };
+  const auto stage_ok = [](int v) {
+    return v >= kaiku::v1::STAGE_AWARENESS && v <= kaiku::v1::STAGE_CUSTOMER;
+  };
+  if (s.event_count < 0 || s.session_count < 0 || s.last_event < 0 ||
+      s.zero_dwell_streak < 0)
+    return false;
+  if (s.page_time != 0 && !kaiku::v1::PageType_IsValid(s.page_type))
+    return false;
+  if (static_cast<uint8_t>(s.bot) >
+      static_cast<uint8_t>(BotReason::kZeroDwellStreak))
+    return false;
+  if (!level_ok(s.level) || !segment_ok(s.segment) || !stage_ok(s.stage))
+    return false;
+  if (!level_ok(s.published.level) || !segment_ok(s.published.segment) ||
+      !stage_ok(s.published.stage))
+    return false;
+  if (!(s.click_bucket >= 0) || s.triggers.size() > 32) return false;
+  for (float v : s.signals)
+    if (!(v >= 0) || v == std::numeric_limits<float>::infinity()) return false;
+  for (const TriggerState& t : s.triggers)
+    if (t.recent.size() > 32) return false;
+  return s.published.pending_triggers >> s.triggers.size() == 0;
+}
+
 }  // namespace
 
 std::string EncodeVisitorState(const VisitorState& s) {
@@ -181,7 +216,9 @@ absl::StatusOr<VisitorState> DecodeVisitorState(absl::string_view bytes) {
   s.page_time = r.OptBack();
   if (s.page_time != 0) {
     s.page_type = static_cast<kaiku::v1::PageType>(r.U8());
-    s.page_engaged = r.U8() != 0;
+    const uint32_t engaged = r.U8();
+    if (engaged > 1) return absl::DataLossError("visitor state: corrupt flag");
+    s.page_engaged = engaged == 1;
     s.page_url_hash = r.Fixed32();
   }
   s.click_bucket = r.Float();
@@ -197,6 +234,8 @@ absl::StatusOr<VisitorState> DecodeVisitorState(absl::string_view bytes) {
   if (signals > 64) return absl::DataLossError("visitor state: corrupt");
   s.signals.resize(signals);
   const uint64_t nonzero = r.Varint();
+  if (signals < 64 && nonzero >> signals != 0)
+    return absl::DataLossError("visitor state: corrupt signal set");
   for (size_t i = 0; i < s.signals.size(); ++i)
     if (nonzero >> i & 1) s.signals[i] = r.Float();
   s.triggers.resize(r.Count());
@@ -209,8 +248,11 @@ absl::StatusOr<VisitorState> DecodeVisitorState(absl::string_view bytes) {
   s.published.segment = static_cast<kaiku::v1::Segment>(r.U8());
   s.published.stage = static_cast<kaiku::v1::Stage>(r.U8());
   s.published.disqualifier = static_cast<int>(r.U8()) - 1;
-  s.published.pending_triggers = static_cast<uint32_t>(r.Varint());
-  if (!r.ok() || !r.AtEnd()) {
+  const uint64_t pending = r.Varint();
+  if (pending > std::numeric_limits<uint32_t>::max())
+    return absl::DataLossError("visitor state: corrupt trigger set");
+  s.published.pending_triggers = static_cast<uint32_t>(pending);
+  if (!r.ok() || !r.AtEnd() || !Canonical(s)) {
     return absl::DataLossError("visitor state: truncated or corrupt record");
   }
   return s;

@@ -99,7 +99,11 @@ int Run() {
   int received = 0;
   while (sigwait(&signals, &received) == 0 && received == SIGHUP) {
     absl::StatusOr<std::string> version = (*server)->ReloadModel();
-    if (version.ok()) LOG(INFO) << "SIGHUP: scoring with model " << *version;
+    if (version.ok()) {
+      LOG(INFO) << "SIGHUP: scoring with model " << *version;
+    } else {
+      LOG(ERROR) << "SIGHUP: " << version.status().message();
+    }
   }
   LOG(INFO) << "received " << strsignal(received);
   (*server)->Shutdown();

@@ -133,9 +133,12 @@ levels {
                      "triggers { name: \"t\" signal: \"secs\" count: 1 "
                      "window { seconds: 60 } }\n",
                  "m.textproto:10:22: triggers[0].signal: must count events"},
+        BadModel{"version_not_utf8",
+                 "version: \"\\377\"\n" + std::string(kMinimal).substr(15),
+                 "m.textproto:1:1: version: must be 1..64 characters of UTF-8"},
         BadModel{"no_version",
                  "signals { name: \"p\" source: SIGNAL_SOURCE_PAGE_VIEWS }",
-                 "m.textproto: version: must be 1..64 characters"}),
+                 "m.textproto: version: must be 1..64 characters of UTF-8"}),
     [](const ::testing::TestParamInfo<BadModel>& info) {
       return std::string(info.param.name);
     });
