@@ -98,20 +98,34 @@ std::string TenantPrefix(absl::string_view tenant) {
   return key;
 }
 
-std::string ScoreLogKey(absl::string_view tenant, uint64_t sequence) {
-  std::string key = TenantPrefix(tenant);
+std::string EncodeSequence(uint64_t sequence) {
+  std::string out;
   for (int shift = 56; shift >= 0; shift -= 8)
-    key.push_back(static_cast<char>((sequence >> shift) & 0xff));
-  return key;
+    out.push_back(static_cast<char>((sequence >> shift) & 0xff));
+  return out;
+}
+
+bool DecodeSequence(absl::string_view value, uint64_t* sequence) {
+  if (value.size() != 8) return false;
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(value[i]);
+  *sequence = v;
+  return true;
+}
+
+std::string ScoreLogKey(absl::string_view tenant, uint64_t sequence) {
+  return TenantPrefix(tenant) + EncodeSequence(sequence);
 }
 
 bool DecodeScoreLogKey(absl::string_view key, absl::string_view* tenant,
                        uint64_t* sequence) {
-  if (!ConsumeLengthPrefixed(&key, tenant) || key.size() != 8) return false;
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(key[i]);
-  *sequence = v;
-  return true;
+  return ConsumeLengthPrefixed(&key, tenant) && DecodeSequence(key, sequence);
+}
+
+std::string ConsumerKey(absl::string_view tenant, absl::string_view consumer) {
+  std::string key = TenantPrefix(tenant);
+  key.append(consumer.data(), consumer.size());
+  return key;
 }
 
 std::string DedupeKey(absl::string_view tenant, absl::string_view event_id) {

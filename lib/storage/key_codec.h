@@ -34,8 +34,15 @@
 //
 // Column family "scorelog" (the score stream, per tenant):
 //   key   = u8 len(tenant) | tenant | u64 sequence number (1, 2, ...; gap-free)
-//   value = kaiku.v1.ScoreEvent (visitor_id set; id and cursor are derived from
-//           the sequence number when read)
+//   value = kaiku.storage.v1.ScoreLogRecord (the ScoreEvent with visitor_id set,
+//           id and cursor empty — derived from the sequence number when read —
+//           and the append time)
+//   Retention removes a prefix of each tenant's range (by age and by count);
+//   ForgetVisitor removes the visitor's entries.
+//
+// Column family "consumers" (named score-stream consumers' committed cursors):
+//   key   = u8 len(tenant) | tenant | consumer name
+//   value = u64 sequence number of the last entry the consumer processed
 //
 // Timeline, dedupe and visitor_state entries expire by age in compaction
 // (lib/storage/expiry_filter.h): timeline entries by the event time in the key,
@@ -100,6 +107,12 @@ std::string ScoreLogKey(absl::string_view tenant, uint64_t sequence);
 // Returns false when `key` is not a well-formed score-log key.
 bool DecodeScoreLogKey(absl::string_view key, absl::string_view* tenant,
                        uint64_t* sequence);
+
+std::string ConsumerKey(absl::string_view tenant, absl::string_view consumer);
+// 8 bytes, big-endian (the sequence number of a score-log entry).
+std::string EncodeSequence(uint64_t sequence);
+// Returns false when `value` is not 8 bytes.
+bool DecodeSequence(absl::string_view value, uint64_t* sequence);
 
 std::string DedupeKey(absl::string_view tenant, absl::string_view event_id);
 std::string DedupeValue(int64_t arrival_micros);

@@ -31,6 +31,7 @@ constexpr char kDedupeCf[] = "dedupe";
 constexpr char kVisitorStateCf[] = "visitor_state";
 constexpr char kLeadsCf[] = "leads";
 constexpr char kScoreLogCf[] = "scorelog";
+constexpr char kConsumersCf[] = "consumers";
 
 int64_t EventTimeMicros(const kaiku::v1::Event& event) {
   return google::protobuf::util::TimeUtil::TimestampToMicroseconds(
@@ -70,6 +71,7 @@ struct Families {
   rocksdb::ColumnFamilyHandle* visitor_state = nullptr;
   rocksdb::ColumnFamilyHandle* leads = nullptr;
   rocksdb::ColumnFamilyHandle* scorelog = nullptr;
+  rocksdb::ColumnFamilyHandle* consumers = nullptr;
 };
 
 // An iterator bounded above by `upper` (not movable: the bound points into it).
@@ -98,11 +100,12 @@ absl::string_view View(const rocksdb::Slice& s) {
 
 class RocksBatch : public StoreBatch {
  public:
-  explicit RocksBatch(const Families& cf)
+  RocksBatch(const Families& cf, const Clock* clock)
       : timeline_(cf.timeline),
         dedupe_(cf.dedupe),
         visitor_state_(cf.visitor_state),
-        leads_(cf.leads) {}
+        leads_(cf.leads),
+        clock_(clock) {}
 
   void PutEvent(absl::string_view tenant, const kaiku::v1::Event& event,
                 int64_t received_at_micros) override {
@@ -138,7 +141,11 @@ class RocksBatch : public StoreBatch {
   }
   void AppendScoreEvent(absl::string_view tenant,
                         const kaiku::v1::ScoreEvent& event) override {
-    score_events_.emplace_back(std::string(tenant), event.SerializeAsString());
+    kaiku::storage::v1::ScoreLogRecord record;
+    *record.mutable_event() = event;
+    record.set_appended_at_micros(absl::ToUnixMicros(clock_->Now()));
+    score_events_.emplace_back(std::string(tenant),
+                               record.SerializeAsString());
   }
   int size() const override { return size_; }
   bool empty() const override {
@@ -156,6 +163,7 @@ class RocksBatch : public StoreBatch {
   rocksdb::ColumnFamilyHandle* const dedupe_;
   rocksdb::ColumnFamilyHandle* const visitor_state_;
   rocksdb::ColumnFamilyHandle* const leads_;
+  const Clock* const clock_;
   std::vector<std::pair<std::string, std::string>> score_events_;
   rocksdb::WriteBatch batch_;
   kaiku::storage::v1::TimelineRecord record_;  // reused to avoid allocations
@@ -219,6 +227,7 @@ class RocksStore : public Store {
         {kVisitorStateCf, cf_options(&state_filter_, true)},
         {kLeadsCf, cf_options(nullptr, false)},
         {kScoreLogCf, cf_options(nullptr, false)},
+        {kConsumersCf, cf_options(nullptr, false)},
     };
     rocksdb::DB* db = nullptr;
     RETURN_IF_ERROR(FromRocksStatus(
@@ -230,11 +239,12 @@ class RocksStore : public Store {
     cf_.visitor_state = handles_[3];
     cf_.leads = handles_[4];
     cf_.scorelog = handles_[5];
+    cf_.consumers = handles_[6];
     return RecoverScoreSequences();
   }
 
   std::unique_ptr<StoreBatch> NewBatch() override {
-    return std::make_unique<RocksBatch>(cf_);
+    return std::make_unique<RocksBatch>(cf_, options_.clock);
   }
 
   // Score-log entries get their sequence numbers and are written under
@@ -248,6 +258,8 @@ class RocksStore : public Store {
       wo.sync = sync;
       return FromRocksStatus(db_->Write(wo, batch->batch()), "writing events");
     }
+    // The last sequence number this commit assigned, per tenant.
+    absl::flat_hash_map<std::string, uint64_t> mine;
     {
       absl::MutexLock lock(&log_mu_);
       absl::flat_hash_map<std::string, uint64_t> before;
@@ -257,6 +269,7 @@ class RocksStore : public Store {
         batch->batch()
             ->Put(cf_.scorelog, ScoreLogKey(tenant, ++last), bytes)
             .PermitUncheckedError();
+        mine[tenant] = last;
       }
       absl::Status written =
           FromRocksStatus(db_->Write(wo, batch->batch()), "writing events");
@@ -264,8 +277,25 @@ class RocksStore : public Store {
         for (const auto& [tenant, last] : before) last_sequence_[tenant] = last;
         return written;
       }
+      for (const auto& [tenant, last] : before) {
+        if (first_sequence_[tenant] == 0) first_sequence_[tenant] = last + 1;
+      }
     }
-    if (sync) return FromRocksStatus(db_->SyncWAL(), "syncing the WAL");
+    if (sync) RETURN_IF_ERROR(FromRocksStatus(db_->SyncWAL(), "syncing the WAL"));
+    // Entries before ours were written before ours (under log_mu_), and are
+    // synced by now too: the WAL is sequential.
+    std::vector<std::pair<std::string, uint64_t>> visible;
+    {
+      absl::MutexLock lock(&log_mu_);
+      for (const auto& [tenant, last] : mine) {
+        uint64_t& durable = durable_sequence_[tenant];
+        durable = std::max(durable, last);
+        visible.emplace_back(tenant, durable);
+      }
+    }
+    if (listener_) {
+      for (const auto& [tenant, last] : visible) listener_(tenant, last);
+    }
     return absl::OkStatus();
   }
 
@@ -307,11 +337,14 @@ class RocksStore : public Store {
          it->Valid() && static_cast<int>(entries.size()) < limit; it->Next()) {
       ScoreLogEntry& entry = entries.emplace_back();
       absl::string_view t;
+      kaiku::storage::v1::ScoreLogRecord record;
       if (!DecodeScoreLogKey(View(it->key()), &t, &entry.sequence) ||
-          !entry.event.ParseFromArray(it->value().data(),
-                                      static_cast<int>(it->value().size()))) {
+          !record.ParseFromArray(it->value().data(),
+                                 static_cast<int>(it->value().size()))) {
         return absl::DataLossError("malformed score-log entry");
       }
+      entry.event = std::move(*record.mutable_event());
+      entry.appended_at_micros = record.appended_at_micros();
     }
     RETURN_IF_ERROR(FromRocksStatus(it->status(), "reading the score log"));
     return entries;
@@ -319,8 +352,72 @@ class RocksStore : public Store {
 
   uint64_t LastScoreSequence(absl::string_view tenant) override {
     absl::MutexLock lock(&log_mu_);
-    auto it = last_sequence_.find(tenant);
-    return it == last_sequence_.end() ? 0 : it->second;
+    auto it = durable_sequence_.find(tenant);
+    return it == durable_sequence_.end() ? 0 : it->second;
+  }
+
+  uint64_t FirstScoreSequence(absl::string_view tenant) override {
+    absl::MutexLock lock(&log_mu_);
+    auto it = first_sequence_.find(tenant);
+    return it == first_sequence_.end() ? 0 : it->second;
+  }
+
+  std::vector<std::string> ScoreLogTenants() override {
+    absl::MutexLock lock(&log_mu_);
+    std::vector<std::string> tenants;
+    for (const auto& [tenant, last] : last_sequence_) tenants.push_back(tenant);
+    std::sort(tenants.begin(), tenants.end());
+    return tenants;
+  }
+
+  absl::Status TrimScoreLog(absl::string_view tenant,
+                            uint64_t first_kept) override {
+    uint64_t first, last;
+    {
+      absl::MutexLock lock(&log_mu_);
+      first = first_sequence_[tenant];
+      last = last_sequence_[tenant];
+    }
+    // The last entry always stays: it carries the sequence number across a
+    // restart, so numbers are never reused.
+    first_kept = std::min(first_kept, last);
+    if (first == 0 || first_kept <= first) return absl::OkStatus();
+    rocksdb::WriteOptions wo;
+    RETURN_IF_ERROR(FromRocksStatus(
+        db_->DeleteRange(wo, cf_.scorelog, ScoreLogKey(tenant, first),
+                         ScoreLogKey(tenant, first_kept)),
+        "trimming the score log"));
+    absl::MutexLock lock(&log_mu_);
+    first_sequence_[std::string(tenant)] = first_kept;
+    return absl::OkStatus();
+  }
+
+  void SetScoreLogListener(ScoreLogListener listener) override {
+    listener_ = std::move(listener);
+  }
+
+  absl::Status PutConsumerCursor(absl::string_view tenant,
+                                 absl::string_view consumer,
+                                 uint64_t sequence) override {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    return FromRocksStatus(db_->Put(wo, cf_.consumers,
+                                    ConsumerKey(tenant, consumer),
+                                    EncodeSequence(sequence)),
+                           "committing a consumer cursor");
+  }
+
+  absl::StatusOr<std::optional<uint64_t>> GetConsumerCursor(
+      absl::string_view tenant, absl::string_view consumer) override {
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_.consumers,
+                                 ConsumerKey(tenant, consumer), &value);
+    if (s.IsNotFound()) return std::nullopt;
+    RETURN_IF_ERROR(FromRocksStatus(s, "reading a consumer cursor"));
+    uint64_t sequence;
+    if (!DecodeSequence(value, &sequence))
+      return absl::DataLossError("malformed consumer cursor");
+    return sequence;
   }
 
   absl::StatusOr<bool> ContainsEventId(absl::string_view tenant,
@@ -390,6 +487,21 @@ class RocksStore : public Store {
     const std::string end = PrefixSuccessor(begin);
     rocksdb::WriteBatch batch;
     batch.DeleteRange(timeline_, begin, end).PermitUncheckedError();
+    // The visitor's score events: the tenant's log is scanned (erasure is
+    // rare; the log is bounded by its retention).
+    {
+      const std::string prefix = TenantPrefix(tenant);
+      BoundedScan it(db_.get(), cf_.scorelog, PrefixSuccessor(prefix));
+      kaiku::storage::v1::ScoreLogRecord record;
+      for (it->Seek(prefix); it->Valid(); it->Next()) {
+        if (record.ParseFromArray(it->value().data(),
+                                  static_cast<int>(it->value().size())) &&
+            record.event().visitor_id() == visitor_id) {
+          batch.Delete(cf_.scorelog, it->key()).PermitUncheckedError();
+        }
+      }
+      RETURN_IF_ERROR(FromRocksStatus(it->status(), "reading the score log"));
+    }
     batch.Delete(cf_.visitor_state, VisitorKey(tenant, visitor_id))
         .PermitUncheckedError();
     batch.Delete(cf_.leads, VisitorKey(tenant, visitor_id))
@@ -422,11 +534,13 @@ class RocksStore : public Store {
         return absl::DataLossError("malformed score-log key");
       const std::string next = PrefixSuccessor(TenantPrefix(tenant));
       std::string name(tenant);
+      first_sequence_[name] = sequence;
       it->SeekForPrev(next);
       if (!it->Valid() ||
           !DecodeScoreLogKey(View(it->key()), &tenant, &sequence))
         return absl::DataLossError("malformed score-log key");
       last_sequence_[name] = sequence;
+      durable_sequence_[name] = sequence;
       it->Seek(next);
     }
     return FromRocksStatus(it->status(), "reading the score log");
@@ -449,9 +563,15 @@ class RocksStore : public Store {
   rocksdb::ColumnFamilyHandle* dedupe_ = nullptr;
   Families cf_;
   absl::Mutex log_mu_;
-  // Last score-log sequence number per tenant.
+  // Per tenant: the last score-log sequence number assigned, the last one
+  // written (and synced when asked for), the first one retained (0: empty).
   absl::flat_hash_map<std::string, uint64_t> last_sequence_
       ABSL_GUARDED_BY(log_mu_);
+  absl::flat_hash_map<std::string, uint64_t> durable_sequence_
+      ABSL_GUARDED_BY(log_mu_);
+  absl::flat_hash_map<std::string, uint64_t> first_sequence_
+      ABSL_GUARDED_BY(log_mu_);
+  ScoreLogListener listener_;
 };
 
 }  // namespace

@@ -20,6 +20,7 @@
 #define KAIKU_LIB_STORAGE_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,10 +72,20 @@ struct TimelinePage {
 
 // One entry of a tenant's score log.
 struct ScoreLogEntry {
-  // 1, 2, 3, ... per tenant, without gaps.
+  // 1, 2, 3, ... per tenant, assigned without gaps (entries of a forgotten
+  // visitor are later removed).
   uint64_t sequence = 0;
   kaiku::v1::ScoreEvent event;
+  // Server time of the append, Unix microseconds.
+  int64_t appended_at_micros = 0;
 };
+
+// Called after a commit that appended to a tenant's score log, once the
+// entries are as durable as the store's durability mode makes them, with the
+// tenant's new last sequence number. Runs on the committing thread: keep it
+// short.
+using ScoreLogListener =
+    std::function<void(absl::string_view tenant, uint64_t last_sequence)>;
 
 // Writes collected for one atomic Commit. Not thread-safe; use one per writer.
 class StoreBatch {
@@ -93,8 +104,9 @@ class StoreBatch {
   // Adds the visitor to the tenant's leads index, or removes it.
   virtual void SetLead(absl::string_view tenant, absl::string_view visitor_id,
                        bool lead) = 0;
-  // Appends to the tenant's score log. Commit gives it the tenant's next
-  // sequence number: entries of batches committed later get higher numbers.
+  // Appends to the tenant's score log, stamped with the store clock's time.
+  // Commit gives it the tenant's next sequence number: entries of batches
+  // committed later get higher numbers.
   virtual void AppendScoreEvent(absl::string_view tenant,
                                 const kaiku::v1::ScoreEvent& event) = 0;
   // Number of events added.
@@ -152,11 +164,36 @@ class Store {
   virtual absl::StatusOr<std::vector<ScoreLogEntry>> ReadScoreLog(
       absl::string_view tenant, uint64_t after, int limit) = 0;
 
-  // The tenant's last committed score-log sequence number; 0 when none.
+  // The tenant's last committed (and, with sync, synced) score-log sequence
+  // number; 0 when none.
   virtual uint64_t LastScoreSequence(absl::string_view tenant) = 0;
 
-  // Erases the visitor's timeline, state and lead entry; returns how many
-  // events the timeline held.
+  // The tenant's first retained score-log sequence number; 0 when the log is
+  // empty (LastScoreSequence + 1 is where the next entry goes).
+  virtual uint64_t FirstScoreSequence(absl::string_view tenant) = 0;
+
+  // Every tenant that has a score log.
+  virtual std::vector<std::string> ScoreLogTenants() = 0;
+
+  // Removes the tenant's entries with sequence < `first_kept` (retention),
+  // except the last entry, which always stays (it carries the sequence number
+  // across restarts, so numbers are never reused).
+  virtual absl::Status TrimScoreLog(absl::string_view tenant,
+                                    uint64_t first_kept) = 0;
+
+  // Set once, before any commit.
+  virtual void SetScoreLogListener(ScoreLogListener listener) = 0;
+
+  // Named consumers' committed positions (the sequence number of the last
+  // entry they processed).
+  virtual absl::Status PutConsumerCursor(absl::string_view tenant,
+                                         absl::string_view consumer,
+                                         uint64_t sequence) = 0;
+  virtual absl::StatusOr<std::optional<uint64_t>> GetConsumerCursor(
+      absl::string_view tenant, absl::string_view consumer) = 0;
+
+  // Erases the visitor's timeline, state, lead entry and score-log entries;
+  // returns how many events the timeline held.
   virtual absl::StatusOr<int64_t> EraseVisitor(
       absl::string_view tenant, absl::string_view visitor_id) = 0;
 
@@ -209,6 +246,28 @@ class StoreWrapper : public Store {
   }
   uint64_t LastScoreSequence(absl::string_view tenant) override {
     return target_->LastScoreSequence(tenant);
+  }
+  uint64_t FirstScoreSequence(absl::string_view tenant) override {
+    return target_->FirstScoreSequence(tenant);
+  }
+  std::vector<std::string> ScoreLogTenants() override {
+    return target_->ScoreLogTenants();
+  }
+  absl::Status TrimScoreLog(absl::string_view tenant,
+                            uint64_t first_kept) override {
+    return target_->TrimScoreLog(tenant, first_kept);
+  }
+  void SetScoreLogListener(ScoreLogListener listener) override {
+    target_->SetScoreLogListener(std::move(listener));
+  }
+  absl::Status PutConsumerCursor(absl::string_view tenant,
+                                 absl::string_view consumer,
+                                 uint64_t sequence) override {
+    return target_->PutConsumerCursor(tenant, consumer, sequence);
+  }
+  absl::StatusOr<std::optional<uint64_t>> GetConsumerCursor(
+      absl::string_view tenant, absl::string_view consumer) override {
+    return target_->GetConsumerCursor(tenant, consumer);
   }
   absl::StatusOr<int64_t> EraseVisitor(absl::string_view tenant,
                                        absl::string_view visitor_id) override {

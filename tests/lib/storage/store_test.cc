@@ -204,6 +204,49 @@ TEST_F(StoreTest, EraseVisitorRemovesStateAndLead) {
   EXPECT_EQ(leads, 0);
 }
 
+TEST_F(StoreTest, ScoreLogRetentionConsumersAndListener) {
+  auto store = Open();
+  std::vector<std::pair<std::string, uint64_t>> heard;
+  store->SetScoreLogListener([&](absl::string_view t, uint64_t last) {
+    heard.emplace_back(std::string(t), last);
+  });
+  EXPECT_EQ(store->FirstScoreSequence("t"), 0u);
+  for (int i = 0; i < 5; ++i) {
+    std::unique_ptr<StoreBatch> batch = store->NewBatch();
+    batch->AppendScoreEvent("t", Scored(i == 2 ? "gone" : "v", "x"));
+    ASSERT_TRUE(store->Commit(batch.get(), i % 2 == 0).ok());
+  }
+  EXPECT_EQ(heard.size(), 5u);
+  EXPECT_EQ(heard.back(), std::make_pair(std::string("t"), uint64_t{5}));
+  EXPECT_EQ(store->FirstScoreSequence("t"), 1u);
+  EXPECT_EQ((*store->ReadScoreLog("t", 0, 1))[0].appended_at_micros,
+            absl::ToUnixMicros(kT0));
+  EXPECT_THAT(store->ScoreLogTenants(), ::testing::ElementsAre("t"));
+
+  ASSERT_TRUE(store->TrimScoreLog("t", 3).ok());
+  EXPECT_EQ(store->FirstScoreSequence("t"), 3u);
+  auto log = store->ReadScoreLog("t", 0, 10);
+  ASSERT_EQ(log->size(), 3u);
+  EXPECT_EQ((*log)[0].sequence, 3u);
+
+  // ForgetVisitor takes the visitor's score events too.
+  ASSERT_TRUE(store->EraseVisitor("t", "gone").ok());
+  EXPECT_EQ(store->ReadScoreLog("t", 0, 10)->size(), 2u);
+
+  EXPECT_FALSE(store->GetConsumerCursor("t", "crm")->has_value());
+  ASSERT_TRUE(store->PutConsumerCursor("t", "crm", 4).ok());
+  EXPECT_EQ(**store->GetConsumerCursor("t", "crm"), 4u);
+  EXPECT_FALSE(store->GetConsumerCursor("u", "crm")->has_value());
+
+  ASSERT_TRUE(store->TrimScoreLog("t", 100).ok());
+  EXPECT_EQ(store->FirstScoreSequence("t"), 5u);  // the last entry stays
+  store.reset();
+  store = Open();  // numbers continue after a restart, never reused
+  EXPECT_EQ(store->FirstScoreSequence("t"), 5u);
+  EXPECT_EQ(store->LastScoreSequence("t"), 5u);
+  EXPECT_EQ(**store->GetConsumerCursor("t", "crm"), 4u);
+}
+
 TEST(ExpiryFilterTest, DropsOnlyExpiredWellFormedEntries) {
   FakeClock clock(kT0);
   ExpiryFilter timeline("t", &TimelineEntryTime, absl::Hours(1), &clock);
