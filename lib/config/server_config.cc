@@ -42,6 +42,14 @@ ServerConfig DefaultServerConfig() {
   c.mutable_storage()->set_block_cache_bytes(int64_t{256} << 20);
   c.mutable_storage()->set_write_buffer_bytes(int64_t{64} << 20);
   c.mutable_scoring()->set_state_cache_bytes(int64_t{256} << 20);
+  SetDuration(absl::Hours(24 * 7),
+              c.mutable_score_stream()->mutable_retention());
+  c.mutable_score_stream()->set_max_entries_per_tenant(10000000);
+  SetDuration(absl::Minutes(1),
+              c.mutable_score_stream()->mutable_retention_interval());
+  SetDuration(absl::Seconds(15),
+              c.mutable_score_stream()->mutable_heartbeat_interval());
+  c.mutable_score_stream()->set_recent_entries(4096);
   return c;
 }
 
@@ -93,6 +101,25 @@ absl::Status ValidateServerConfig(const ServerConfig& c) {
   }
   if (c.storage().write_buffer_bytes() < (1 << 20)) {
     return FieldError("storage.write_buffer_bytes", "must be at least 1 MiB");
+  }
+  const auto& stream = c.score_stream();
+  if (ToAbslDuration(stream.retention()) < absl::Minutes(1)) {
+    return FieldError("score_stream.retention", "must be at least 1 minute");
+  }
+  if (stream.max_entries_per_tenant() < 1) {
+    return FieldError("score_stream.max_entries_per_tenant",
+                      "must be at least 1");
+  }
+  if (ToAbslDuration(stream.retention_interval()) < absl::Milliseconds(100)) {
+    return FieldError("score_stream.retention_interval",
+                      "must be at least 100 ms");
+  }
+  if (ToAbslDuration(stream.heartbeat_interval()) < absl::Milliseconds(100)) {
+    return FieldError("score_stream.heartbeat_interval",
+                      "must be at least 100 ms");
+  }
+  if (stream.recent_entries() < 1) {
+    return FieldError("score_stream.recent_entries", "must be at least 1");
   }
   if (c.scoring().state_cache_bytes() < (1 << 20)) {
     return FieldError("scoring.state_cache_bytes", "must be at least 1 MiB");

@@ -34,7 +34,8 @@
 //
 // Column family "scorelog" (the score stream, per tenant):
 //   key   = u8 len(tenant) | tenant | u64 sequence number (1, 2, ...; gap-free)
-//   value = kaiku.storage.v1.ScoreLogRecord (the ScoreEvent with visitor_id set,
+//   value = kaiku.storage.v1.ScoreLogRecord (the ScoreEvent with visitor_id
+//   set,
 //           id and cursor empty — derived from the sequence number when read —
 //           and the append time)
 //   Retention removes a prefix of each tenant's range (by age and by count);

@@ -144,8 +144,7 @@ class RocksBatch : public StoreBatch {
     kaiku::storage::v1::ScoreLogRecord record;
     *record.mutable_event() = event;
     record.set_appended_at_micros(absl::ToUnixMicros(clock_->Now()));
-    score_events_.emplace_back(std::string(tenant),
-                               record.SerializeAsString());
+    score_events_.emplace_back(std::string(tenant), record.SerializeAsString());
   }
   int size() const override { return size_; }
   bool empty() const override {
@@ -281,7 +280,8 @@ class RocksStore : public Store {
         if (first_sequence_[tenant] == 0) first_sequence_[tenant] = last + 1;
       }
     }
-    if (sync) RETURN_IF_ERROR(FromRocksStatus(db_->SyncWAL(), "syncing the WAL"));
+    if (sync)
+      RETURN_IF_ERROR(FromRocksStatus(db_->SyncWAL(), "syncing the WAL"));
     // Entries before ours were written before ours (under log_mu_), and are
     // synced by now too: the WAL is sequential.
     std::vector<std::pair<std::string, uint64_t>> visible;
@@ -401,10 +401,10 @@ class RocksStore : public Store {
                                  uint64_t sequence) override {
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    return FromRocksStatus(db_->Put(wo, cf_.consumers,
-                                    ConsumerKey(tenant, consumer),
-                                    EncodeSequence(sequence)),
-                           "committing a consumer cursor");
+    return FromRocksStatus(
+        db_->Put(wo, cf_.consumers, ConsumerKey(tenant, consumer),
+                 EncodeSequence(sequence)),
+        "committing a consumer cursor");
   }
 
   absl::StatusOr<std::optional<uint64_t>> GetConsumerCursor(

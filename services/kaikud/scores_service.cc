@@ -1,5 +1,6 @@
 #include "services/kaikud/scores_service.h"
 
+#include "lib/scorelog/cursor.h"
 #include "services/kaikud/call_auth.h"
 #include "services/kaikud/grpc_status.h"
 #include "services/kaikud/leads.h"
@@ -8,26 +9,22 @@
 namespace kaiku::kaikud {
 namespace {
 
-class UnimplementedStream
-    : public grpc::ServerWriteReactor<kaiku::v1::ScoreEvent> {
+class FailedStream : public grpc::ServerWriteReactor<kaiku::v1::ScoreEvent> {
  public:
-  explicit UnimplementedStream(const grpc::Status& status) { Finish(status); }
+  explicit FailedStream(const grpc::Status& status) { Finish(status); }
   void OnDone() override { delete this; }
 };
 
 }  // namespace
 
 grpc::ServerWriteReactor<kaiku::v1::ScoreEvent>* ScoresService::Subscribe(
-    grpc::CallbackServerContext* context, const kaiku::v1::SubscribeRequest*) {
+    grpc::CallbackServerContext* context,
+    const kaiku::v1::SubscribeRequest* request) {
   absl::StatusOr<auth::Principal> principal =
       AuthorizeCall(*context, *authenticator_, auth::Scope::kSubscribe);
   if (!principal.ok())
-    return new UnimplementedStream(ToGrpcStatus(principal.status()));
-  return new UnimplementedStream(
-      grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                   "Scores.Subscribe: the score stream is not in this build "
-                   "yet (score events are stored in the score log; delivery "
-                   "comes next)"));
+    return new FailedStream(ToGrpcStatus(principal.status()));
+  return NewSubscribeStream(subscribe_, principal->tenant, *request);
 }
 
 grpc::ServerUnaryReactor* ScoresService::GetVisitor(
@@ -67,6 +64,44 @@ grpc::ServerUnaryReactor* ScoresService::ListLeads(
         ToGrpcStatus(kaikud::ListLeads(*store_, scoring::Scorer(*model), tenant,
                                        *request, clock_->Now(), response)));
   });
+  if (!scheduled) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 "the server is shutting down"));
+  }
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ScoresService::CommitCursor(
+    grpc::CallbackServerContext* context,
+    const kaiku::v1::CommitCursorRequest* request,
+    kaiku::v1::CommitCursorResponse*) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  std::optional<auth::Principal> principal = AuthorizeUnaryCall(
+      *context, *authenticator_, auth::Scope::kSubscribe, reactor);
+  if (!principal.has_value()) return reactor;
+  if (!ValidConsumerName(request->consumer_name())) {
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                     "consumer_name: must be 1..64 of [A-Za-z0-9_.-]"));
+    return reactor;
+  }
+  absl::StatusOr<uint64_t> sequence =
+      scorelog::DecodeCursor(principal->tenant, request->cursor(), "cursor");
+  if (!sequence.ok()) {
+    reactor->Finish(ToGrpcStatus(sequence.status()));
+    return reactor;
+  }
+  bool scheduled =
+      reads_->Schedule([this, reactor, request, tenant = principal->tenant,
+                        sequence = *sequence] {
+        if (sequence > store_->LastScoreSequence(tenant)) {
+          reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                       "cursor: ahead of this server's log"));
+          return;
+        }
+        reactor->Finish(ToGrpcStatus(store_->PutConsumerCursor(
+            tenant, request->consumer_name(), sequence)));
+      });
   if (!scheduled) {
     reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
                                  "the server is shutting down"));

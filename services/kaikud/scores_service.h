@@ -1,7 +1,7 @@
 // kaiku.v1.Scores. GetVisitor and ListLeads read on the read pool (never on a
 // gRPC thread) and evaluate scores at the server's clock with the model in use.
-// Subscribe answers UNIMPLEMENTED until the score-stream work lands (score
-// events are already stored in the score log).
+// Subscribe streams the tenant's score log (subscribe_stream.h); CommitCursor
+// records a named consumer's position.
 #ifndef KAIKU_SERVICES_KAIKUD_SCORES_SERVICE_H_
 #define KAIKU_SERVICES_KAIKUD_SCORES_SERVICE_H_
 
@@ -11,6 +11,7 @@
 #include "lib/common/thread_pool.h"
 #include "lib/scoring/current_model.h"
 #include "lib/storage/store.h"
+#include "services/kaikud/subscribe_stream.h"
 
 namespace kaiku::kaikud {
 
@@ -19,12 +20,13 @@ class ScoresService final : public kaiku::v1::Scores::CallbackService {
   // All must outlive the service.
   ScoresService(const auth::Authenticator* authenticator, storage::Store* store,
                 const scoring::CurrentModel* model, const Clock* clock,
-                ThreadPool* reads)
+                ThreadPool* reads, const SubscribeContext& subscribe)
       : authenticator_(authenticator),
         store_(store),
         model_(model),
         clock_(clock),
-        reads_(reads) {}
+        reads_(reads),
+        subscribe_(subscribe) {}
 
   grpc::ServerWriteReactor<kaiku::v1::ScoreEvent>* Subscribe(
       grpc::CallbackServerContext* context,
@@ -40,12 +42,18 @@ class ScoresService final : public kaiku::v1::Scores::CallbackService {
       const kaiku::v1::ListLeadsRequest* request,
       kaiku::v1::ListLeadsResponse* response) override;
 
+  grpc::ServerUnaryReactor* CommitCursor(
+      grpc::CallbackServerContext* context,
+      const kaiku::v1::CommitCursorRequest* request,
+      kaiku::v1::CommitCursorResponse* response) override;
+
  private:
   const auth::Authenticator* const authenticator_;
   storage::Store* const store_;
   const scoring::CurrentModel* const model_;
   const Clock* const clock_;
   ThreadPool* const reads_;
+  const SubscribeContext subscribe_;
 };
 
 }  // namespace kaiku::kaikud

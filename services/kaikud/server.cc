@@ -15,9 +15,11 @@
 #include "lib/config/server_config.h"
 #include "lib/events/validation.h"
 #include "lib/ingest/pipeline.h"
+#include "lib/scorelog/hub.h"
 #include "lib/storage/store.h"
 #include "services/kaikud/admin_service.h"
 #include "services/kaikud/ingest_service.h"
+#include "services/kaikud/maintenance.h"
 #include "services/kaikud/model_reloader.h"
 #include "services/kaikud/privacy_service.h"
 #include "services/kaikud/publisher.h"
@@ -86,6 +88,22 @@ class ServerImpl : public Server {
     store_options.retention = ToAbslDuration(config_.retention());
     store_options.dedupe_window = ToAbslDuration(config_.dedupe_window());
     ASSIGN_OR_RETURN(store_, storage::Store::Open(store_options));
+    const auto& stream = config_.score_stream();
+    hub_ = std::make_unique<scorelog::ScoreLogHub>(
+        store_.get(), static_cast<size_t>(stream.recent_entries()));
+    store_->SetScoreLogListener(
+        [hub = hub_.get()](absl::string_view tenant, uint64_t last) {
+          hub->OnCommitted(tenant, last);
+        });
+    scorelog::RetentionOptions retention;
+    retention.max_age = ToAbslDuration(stream.retention());
+    retention.max_entries =
+        static_cast<uint64_t>(stream.max_entries_per_tenant());
+    maintenance_ = std::make_unique<Maintenance>(
+        store_.get(), hub_.get(), Clock::Real(), retention,
+        ToAbslDuration(stream.retention_interval()),
+        std::min(ToAbslDuration(stream.heartbeat_interval()) / 2,
+                 absl::Seconds(1)));
 
     ingest::PipelineOptions pipeline_options;
     pipeline_options.shards = config_.ingest().shards();
@@ -115,9 +133,15 @@ class ServerImpl : public Server {
     reads_ = std::make_unique<ThreadPool>(kReadThreads);
     ingest_service_ =
         std::make_unique<IngestService>(authenticator_.get(), publisher_.get());
+    SubscribeContext subscribe;
+    subscribe.store = store_.get();
+    subscribe.hub = hub_.get();
+    subscribe.reads = reads_.get();
+    subscribe.clock = Clock::Real();
+    subscribe.heartbeat_interval = ToAbslDuration(stream.heartbeat_interval());
     scores_service_ = std::make_unique<ScoresService>(
         authenticator_.get(), store_.get(), model_->current(), Clock::Real(),
-        reads_.get());
+        reads_.get(), subscribe);
     admin_service_ = std::make_unique<AdminService>(authenticator_.get(),
                                                     model_.get(), reads_.get());
     privacy_service_ = std::make_unique<PrivacyService>(
@@ -174,6 +198,7 @@ class ServerImpl : public Server {
     server_->Wait();
     reads_->Stop();
     pipeline_->Stop();
+    maintenance_.reset();
     absl::Status flushed = store_->Flush();
     if (!flushed.ok()) LOG(ERROR) << "flush at shutdown failed: " << flushed;
     LOG(INFO) << "shutdown complete";
@@ -196,6 +221,8 @@ class ServerImpl : public Server {
   std::unique_ptr<auth::Authenticator> authenticator_;
   std::unique_ptr<ModelReloader> model_;
   std::unique_ptr<storage::Store> store_;
+  std::unique_ptr<scorelog::ScoreLogHub> hub_;
+  std::unique_ptr<Maintenance> maintenance_;
   std::unique_ptr<ingest::IngestPipeline> pipeline_;
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<ThreadPool> reads_;

@@ -24,6 +24,9 @@ commands:
                                 sales_ready; default warm), one JSON line each
   forget VISITOR                erase the visitor's data (admin scope)
   reload-model                  make kaikud reload its model file (admin scope)
+  tail [--from earliest|latest|CURSOR] [--consumer NAME] [--limit N] [--timeout S]
+       [--heartbeats]           print score events as JSON lines as they happen;
+                                with --consumer, resume after (and commit) its cursor
   hash-key KEY                  print the SHA-256 of an API key, for the keys file
 
 options:
@@ -82,9 +85,11 @@ void PrintJson(const google::protobuf::Message& message, bool pretty) {
 
 int Main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
-  absl::StatusOr<Args> args = ParseArgs(
-      argc, argv, {"--addr", "--api-key", "--batch", "--limit", "--min-level"},
-      {"--pretty", "--help"});
+  absl::StatusOr<Args> args =
+      ParseArgs(argc, argv,
+                {"--addr", "--api-key", "--batch", "--limit", "--min-level",
+                 "--from", "--consumer", "--timeout"},
+                {"--pretty", "--help", "--heartbeats"});
   if (!args.ok()) {
     std::cerr << args.status().message() << "\n" << kUsage;
     return 2;
@@ -112,6 +117,7 @@ int Main(int argc, char** argv) {
   if (command == "forget") return RunForget(connection, *args);
   if (command == "leads") return RunLeads(connection, *args);
   if (command == "reload-model") return RunReloadModel(connection, *args);
+  if (command == "tail") return RunTail(connection, *args);
   std::cerr << "unknown command " << command << "\n" << kUsage;
   return 2;
 }

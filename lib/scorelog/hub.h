@@ -1,0 +1,106 @@
+// Fan-out of the score log to live subscribers.
+//
+// The store tells the hub (Store::SetScoreLogListener → OnCommitted) that a
+// tenant's log grew; the hub's own thread reads the new entries once, decodes
+// them once (id and cursor filled in) into a bounded per-tenant ring, and
+// wakes the tenant's waiting subscribers. Subscribers at the tail share those
+// decoded entries; one that fell behind the ring reads the store at its own
+// pace. The ingest path only enqueues a (tenant, sequence) pair.
+//
+//   uint64_t waiter = hub.AddWaiter(tenant, [] { /* schedule a Pump */ });
+//   std::vector<std::shared_ptr<const Entry>> entries;
+//   if (!hub.ReadRecent(tenant, after, 256, &entries)) { /* read the store */ }
+//   hub.RemoveWaiter(waiter);
+//
+// Thread safety: every method may be called from any thread. Wake functions
+// run on the hub thread, never under the hub's lock; they must not block.
+#ifndef KAIKU_LIB_SCORELOG_HUB_H_
+#define KAIKU_LIB_SCORELOG_HUB_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "kaiku/v1/scores.pb.h"
+#include "lib/storage/store.h"
+
+namespace kaiku::scorelog {
+
+// One decoded score-log entry, with ScoreEvent.id and .cursor set.
+struct Entry {
+  uint64_t sequence = 0;
+  kaiku::v1::ScoreEvent event;
+};
+
+class ScoreLogHub {
+ public:
+  // `store` must outlive the hub. Keeps the last `ring_entries` entries of
+  // each tenant in memory.
+  ScoreLogHub(storage::Store* store, size_t ring_entries);
+  ScoreLogHub(const ScoreLogHub&) = delete;
+  ScoreLogHub& operator=(const ScoreLogHub&) = delete;
+  // Stops the thread; waiters are not called again.
+  ~ScoreLogHub();
+
+  // The store's listener.
+  void OnCommitted(absl::string_view tenant, uint64_t last_sequence);
+
+  // The last sequence number subscribers may read (committed, durable, and
+  // seen by the hub).
+  uint64_t Available(absl::string_view tenant);
+
+  // Appends the entries after `after` (up to `max`) if the ring still holds
+  // the one right after it, and returns true; false when the caller must read
+  // the store. Returns true with nothing when nothing is available yet.
+  bool ReadRecent(absl::string_view tenant, uint64_t after, size_t max,
+                  std::vector<std::shared_ptr<const Entry>>* out);
+
+  // `wake` runs when the tenant's log grows and on every Tick.
+  uint64_t AddWaiter(absl::string_view tenant, std::function<void()> wake);
+  void RemoveWaiter(uint64_t id);
+
+  // Wakes every waiter (for heartbeats); called by a ticker.
+  void Tick();
+
+  // Decodes a stored entry for delivery (id and cursor set).
+  static std::shared_ptr<const Entry> Decode(absl::string_view tenant,
+                                             storage::ScoreLogEntry entry);
+
+ private:
+  struct Tenant {
+    uint64_t available = 0;
+    bool known = false;  // `available` read from the store
+    std::deque<std::shared_ptr<const Entry>> ring;
+    absl::flat_hash_map<uint64_t, std::function<void()>> waiters;
+  };
+
+  void Run();
+  Tenant& TenantLocked(absl::string_view tenant)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Wake(const std::vector<std::string>& tenants);
+
+  storage::Store* const store_;
+  const size_t ring_entries_;
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Tenant> tenants_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<uint64_t, std::string> waiter_tenant_
+      ABSL_GUARDED_BY(mu_);
+  uint64_t next_waiter_ ABSL_GUARDED_BY(mu_) = 1;
+  // Committed-but-not-yet-loaded work: tenant -> last sequence.
+  absl::flat_hash_map<std::string, uint64_t> pending_ ABSL_GUARDED_BY(mu_);
+  bool tick_ ABSL_GUARDED_BY(mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace kaiku::scorelog
+
+#endif  // KAIKU_LIB_SCORELOG_HUB_H_
