@@ -1,5 +1,8 @@
 #include "lib/config/server_config.h"
 
+#include <memory>
+#include <vector>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "lib/common/status_macros.h"
@@ -14,6 +17,40 @@ void SetDuration(absl::Duration d, google::protobuf::Duration* out) {
   out->set_seconds(absl::ToInt64Seconds(d));
   out->set_nanos(static_cast<int32_t>(
       absl::ToInt64Nanoseconds(d - absl::Seconds(absl::ToInt64Seconds(d)))));
+}
+
+// Merges `from` into `to` like MergeFrom, except that a Duration set in `from`
+// replaces the one in `to` as a whole (MergeFrom would keep the default's
+// seconds under a file's "nanos: 200000000").
+void MergeSettings(const google::protobuf::Message& from,
+                   google::protobuf::Message* to) {
+  const google::protobuf::Reflection* reflection = from.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection->ListFields(from, &fields);
+  for (const google::protobuf::FieldDescriptor* field : fields) {
+    if (field->is_repeated() ||
+        field->cpp_type() !=
+            google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+      continue;
+    }
+    const google::protobuf::Message& sub = reflection->GetMessage(from, field);
+    google::protobuf::Message* target =
+        to->GetReflection()->MutableMessage(to, field);
+    if (field->message_type()->full_name() == "google.protobuf.Duration") {
+      target->CopyFrom(sub);
+    } else {
+      MergeSettings(sub, target);
+    }
+  }
+  // Everything else (scalars, repeated fields) merges as usual.
+  std::unique_ptr<google::protobuf::Message> rest(from.New());
+  rest->CopyFrom(from);
+  for (const google::protobuf::FieldDescriptor* field : fields) {
+    if (!field->is_repeated() &&
+        field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE)
+      rest->GetReflection()->ClearField(rest.get(), field);
+  }
+  to->MergeFrom(*rest);
 }
 
 absl::Status FieldError(absl::string_view field, absl::string_view what) {
@@ -58,7 +95,7 @@ absl::StatusOr<ServerConfig> ParseServerConfig(absl::string_view text,
   ServerConfig from_file;
   RETURN_IF_ERROR(ParseTextProto(text, source, &from_file));
   ServerConfig config = DefaultServerConfig();
-  config.MergeFrom(from_file);
+  MergeSettings(from_file, &config);
   return config;
 }
 

@@ -95,6 +95,21 @@ void ScoreLogHub::Tick() {
   tick_ = true;
 }
 
+void ScoreLogHub::Close() {
+  std::vector<std::string> tenants;
+  {
+    absl::MutexLock lock(&mu_);
+    closed_ = true;
+    for (const auto& [tenant, t] : tenants_) tenants.push_back(tenant);
+  }
+  Wake(tenants);
+}
+
+bool ScoreLogHub::closed() {
+  absl::MutexLock lock(&mu_);
+  return closed_;
+}
+
 void ScoreLogHub::Run() {
   while (true) {
     absl::flat_hash_map<std::string, uint64_t> pending;

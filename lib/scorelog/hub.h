@@ -70,6 +70,11 @@ class ScoreLogHub {
   // Wakes every waiter (for heartbeats); called by a ticker.
   void Tick();
 
+  // For shutdown: from now on closed() is true, and every waiter is woken (on
+  // the caller's thread) so that streams can end.
+  void Close();
+  bool closed();
+
   // Decodes a stored entry for delivery (id and cursor set).
   static std::shared_ptr<const Entry> Decode(absl::string_view tenant,
                                              storage::ScoreLogEntry entry);
@@ -98,6 +103,7 @@ class ScoreLogHub {
   absl::flat_hash_map<std::string, uint64_t> pending_ ABSL_GUARDED_BY(mu_);
   bool tick_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
 

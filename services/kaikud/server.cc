@@ -191,6 +191,9 @@ class ServerImpl : public Server {
     if (shut_down_ || server_ == nullptr) return;
     shut_down_ = true;
     SetServing(false);
+    // Score streams never end by themselves: end them now (clients resume
+    // after their last cursor); publish calls get the grace period.
+    hub_->Close();
     absl::Duration grace = ToAbslDuration(config_.shutdown_grace());
     LOG(INFO) << "shutting down: draining calls for up to " << grace;
     server_->Shutdown(std::chrono::system_clock::now() +

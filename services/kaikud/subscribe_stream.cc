@@ -208,6 +208,12 @@ void Subscription::TakeLocked(
 // Decides the next step; never blocks (runs on gRPC, hub and pool threads).
 void Subscription::Pump() {
   absl::MutexLock lock(&mu_);
+  if (started_ && context_.hub->closed()) {
+    FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                              "the server is shutting down; subscribe again "
+                              "after the last cursor you received"));
+    return;
+  }
   while (started_ && !finished_ && !writing_) {
     if (!buffer_.empty()) {
       in_flight_ = std::move(buffer_.front());

@@ -27,21 +27,11 @@ namespace kaiku {
 namespace {
 
 using ::google::protobuf::util::TimeUtil;
+using ::kaiku::testing::EndingAt;
 using ::kaiku::testing::Journey;
 using ::kaiku::testing::KaikudProcess;
 using ::kaiku::v1::Event;
 using ::testing::HasSubstr;
-
-const absl::Time kT0 = absl::FromUnixSeconds(1767225600);
-
-// The journey `make` builds, moved so that its last event happens at `last`.
-Journey EndingAt(Journey (*make)(const std::string&, absl::Time),
-                 const std::string& visitor, absl::Time last) {
-  const Journey probe = make(visitor, kT0);
-  const absl::Time probe_last = absl::FromUnixMicros(
-      TimeUtil::TimestampToMicroseconds(probe.events().back().occurred_at()));
-  return make(visitor, last - (probe_last - kT0));
-}
 
 std::string Jsonl(const std::vector<Event>& events) {
   std::string out;

@@ -87,6 +87,18 @@ inline Journey Bot(const std::string& visitor, absl::Time start) {
   return j;
 }
 
+// The journey `make` builds for `visitor`, moved in time so that its last
+// event happens at `last` (for tests against a server's real clock).
+inline Journey EndingAt(Journey (*make)(const std::string&, absl::Time),
+                        const std::string& visitor, absl::Time last) {
+  const absl::Time t0 = absl::FromUnixSeconds(1767225600);
+  const Journey probe = make(visitor, t0);
+  const google::protobuf::Timestamp& ts = probe.events().back().occurred_at();
+  const absl::Time probe_last =
+      absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+  return make(visitor, last - (probe_last - t0));
+}
+
 }  // namespace kaiku::testing
 
 #endif  // KAIKU_TESTS_TESTING_SCENARIOS_H_

@@ -26,6 +26,16 @@ TEST(ServerConfigTest, FileOverridesOnlyWhatItSets) {
   EXPECT_EQ(c->listen(), "127.0.0.1:50051");
 }
 
+TEST(ServerConfigTest, DurationInTheFileReplacesTheDefaultWhole) {
+  auto c = ParseServerConfig(
+      "score_stream { heartbeat_interval { nanos: 200000000 } }\n",
+      "k.textproto");
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(ToAbslDuration(c->score_stream().heartbeat_interval()),
+            absl::Milliseconds(200));
+  EXPECT_EQ(c->score_stream().recent_entries(), 4096);  // the rest merged
+}
+
 TEST(ServerConfigTest, ParseErrorsNameFileLineAndField) {
   auto c = ParseServerConfig("listen: \"127.0.0.1:1\"\nno_such_field: 3\n",
                              "k.textproto");
