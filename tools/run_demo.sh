@@ -2,7 +2,8 @@
 # The run command: builds kaikud and kaikuctl, starts kaikud on its embedded RocksDB
 # (./data/demo, loopback, the default scoring model), streams a demo clickstream through it
 # and shows what happens: per-event acknowledgements, a retry counted once, a bad event with
-# its field named, the hottest leads, and a buyer's score with its explanation and timeline. Then it keeps a live clickstream flowing until Ctrl-C
+# its field named, the hottest leads, a buyer's score with its explanation and timeline, and
+# the score stream (replayed, then live with `kaikuctl tail`). Then it keeps a live clickstream flowing until Ctrl-C
 # (or for DEMO_SECONDS seconds), and stops the server gracefully.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -67,13 +68,21 @@ buyer=${buyer:-visitor-0}
 echo "== kaikuctl get $buyer --limit 5: why — every signal's contribution, largest first"
 "$kaikuctl" get "$buyer" --limit 5 --pretty | sed 's/^/   /'
 
-echo "== live clickstream: new events every 2 s (Ctrl-C stops the demo and the server)"
+echo "== kaikuctl tail --from earliest --limit 6: the score stream, replayed from the durable log"
+"$kaikuctl" tail --from earliest --limit 6 | cut -c1-230 | sed 's/^/   /'
+
+echo "== live clickstream: new events every 2 s; live score events below as 'stream:'"
+echo "   (Ctrl-C stops the demo and the server)"
+# Follows the stream from now on; ends when the server stops.
+("$kaikuctl" tail --from latest 2>/dev/null | cut -c1-200 | sed 's/^/   stream: /') &
 end=$(( $(date +%s) + ${DEMO_SECONDS:-31536000} ))
 round=0
 while [ "$(date +%s)" -lt "$end" ]; do
   round=$((round + 1))
-  "$events" --visitors=5 --hours=5 --seed=$((seed + round)) --run_id="live-$seed-$round" \
-    | tail -n 4 | "$kaikuctl" publish | sed 's/^/   /' || true
+  "$events" --visitors=4 --hours=1 --seed=$((seed + round)) --run_id="live-$seed-$round" \
+    > "$tmp/live.jsonl"
+  "$kaikuctl" publish "$tmp/live.jsonl" > "$tmp/live-acks.jsonl" || true
+  echo "   published $(wc -l < "$tmp/live.jsonl") live events: $(outcomes "$tmp/live-acks.jsonl")"
   if [ $((round % 5)) -eq 0 ]; then
     echo "   leads now:"; "$kaikuctl" leads --limit 3 | sed 's/^/     /' || true
   fi
