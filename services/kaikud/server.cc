@@ -16,6 +16,7 @@
 #include "lib/events/validation.h"
 #include "lib/ingest/pipeline.h"
 #include "lib/scorelog/hub.h"
+#include "lib/scorelog/kafka_sink.h"
 #include "lib/storage/store.h"
 #include "services/kaikud/admin_service.h"
 #include "services/kaikud/ingest_service.h"
@@ -95,6 +96,18 @@ class ServerImpl : public Server {
         [hub = hub_.get()](absl::string_view tenant, uint64_t last) {
           hub->OnCommitted(tenant, last);
         });
+    if (!config_.kafka_sink().brokers().empty()) {
+      scorelog::KafkaSinkOptions kafka;
+      kafka.brokers = config_.kafka_sink().brokers();
+      if (!config_.kafka_sink().topic().empty())
+        kafka.topic = config_.kafka_sink().topic();
+      for (const auto& [name, value] : config_.kafka_sink().properties())
+        kafka.properties.emplace_back(name, value);
+      ASSIGN_OR_RETURN(kafka_sink_,
+                       scorelog::KafkaSink::Start(store_.get(), kafka));
+      LOG(INFO) << "producing the score stream to Kafka topic " << kafka.topic
+                << " at " << kafka.brokers;
+    }
     scorelog::RetentionOptions retention;
     retention.max_age = ToAbslDuration(stream.retention());
     retention.max_entries =
@@ -202,6 +215,7 @@ class ServerImpl : public Server {
     reads_->Stop();
     pipeline_->Stop();
     maintenance_.reset();
+    kafka_sink_.reset();
     absl::Status flushed = store_->Flush();
     if (!flushed.ok()) LOG(ERROR) << "flush at shutdown failed: " << flushed;
     LOG(INFO) << "shutdown complete";
@@ -225,6 +239,7 @@ class ServerImpl : public Server {
   std::unique_ptr<ModelReloader> model_;
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<scorelog::ScoreLogHub> hub_;
+  std::unique_ptr<scorelog::KafkaSink> kafka_sink_;
   std::unique_ptr<Maintenance> maintenance_;
   std::unique_ptr<ingest::IngestPipeline> pipeline_;
   std::unique_ptr<Publisher> publisher_;
