@@ -14,7 +14,7 @@ grpc::ServerUnaryReactor* AdminService::ReloadModel(
            .has_value())
     return reactor;
   // Reads a file: off the gRPC threads.
-  bool scheduled = work_->Schedule([this, reactor, response] {
+  RunOnPool(*work_, reactor, [this, reactor, response] {
     absl::StatusOr<ModelReloader::Reloaded> reloaded = reloader_->Reload();
     if (!reloaded.ok()) {
       reactor->Finish(ToGrpcStatus(reloaded.status()));
@@ -24,10 +24,6 @@ grpc::ServerUnaryReactor* AdminService::ReloadModel(
     response->set_previous_version(reloaded->previous_version);
     reactor->Finish(grpc::Status::OK);
   });
-  if (!scheduled) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                 "the server is shutting down"));
-  }
   return reactor;
 }
 

@@ -32,4 +32,12 @@ std::optional<auth::Principal> AuthorizeUnaryCall(
   return std::nullopt;
 }
 
+void RunOnPool(ThreadPool& pool, grpc::ServerUnaryReactor* reactor,
+               absl::AnyInvocable<void() &&> work) {
+  if (!pool.Schedule(std::move(work))) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                 "the server is shutting down"));
+  }
+}
+
 }  // namespace kaiku::kaikud

@@ -20,17 +20,13 @@ grpc::ServerUnaryReactor* PrivacyService::ForgetVisitor(
                                     {{"visitor_id", "must be 1..128 bytes"}}));
     return reactor;
   }
-  bool scheduled = work_->Schedule(
-      [this, reactor, request, response, tenant = principal->tenant] {
-        absl::StatusOr<int64_t> erased =
-            store_->EraseVisitor(tenant, request->visitor_id());
-        if (erased.ok()) response->set_events_erased(*erased);
-        reactor->Finish(ToGrpcStatus(erased.status()));
-      });
-  if (!scheduled) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                 "the server is shutting down"));
-  }
+  RunOnPool(*work_, reactor,
+            [this, reactor, request, response, tenant = principal->tenant] {
+              absl::StatusOr<int64_t> erased =
+                  store_->EraseVisitor(tenant, request->visitor_id());
+              if (erased.ok()) response->set_events_erased(*erased);
+              reactor->Finish(ToGrpcStatus(erased.status()));
+            });
   return reactor;
 }
 

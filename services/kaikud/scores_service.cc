@@ -35,17 +35,13 @@ grpc::ServerUnaryReactor* ScoresService::GetVisitor(
   std::optional<auth::Principal> principal = AuthorizeUnaryCall(
       *context, *authenticator_, auth::Scope::kSubscribe, reactor);
   if (!principal.has_value()) return reactor;
-  bool scheduled = reads_->Schedule(
-      [this, reactor, request, response, tenant = principal->tenant] {
-        const std::shared_ptr<const scoring::Model> model = model_->Get();
-        reactor->Finish(ToGrpcStatus(
-            ReadVisitorProfile(*store_, scoring::Scorer(*model), tenant,
-                               *request, clock_->Now(), response)));
-      });
-  if (!scheduled) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                 "the server is shutting down"));
-  }
+  RunOnPool(*reads_, reactor,
+            [this, reactor, request, response, tenant = principal->tenant] {
+              const std::shared_ptr<const scoring::Model> model = model_->Get();
+              reactor->Finish(ToGrpcStatus(
+                  ReadVisitorProfile(*store_, scoring::Scorer(*model), tenant,
+                                     *request, clock_->Now(), response)));
+            });
   return reactor;
 }
 
@@ -57,17 +53,13 @@ grpc::ServerUnaryReactor* ScoresService::ListLeads(
   std::optional<auth::Principal> principal = AuthorizeUnaryCall(
       *context, *authenticator_, auth::Scope::kSubscribe, reactor);
   if (!principal.has_value()) return reactor;
-  bool scheduled = reads_->Schedule([this, reactor, request, response,
-                                     tenant = principal->tenant] {
-    const std::shared_ptr<const scoring::Model> model = model_->Get();
-    reactor->Finish(
-        ToGrpcStatus(kaikud::ListLeads(*store_, scoring::Scorer(*model), tenant,
-                                       *request, clock_->Now(), response)));
-  });
-  if (!scheduled) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                 "the server is shutting down"));
-  }
+  RunOnPool(*reads_, reactor,
+            [this, reactor, request, response, tenant = principal->tenant] {
+              const std::shared_ptr<const scoring::Model> model = model_->Get();
+              reactor->Finish(ToGrpcStatus(
+                  kaikud::ListLeads(*store_, scoring::Scorer(*model), tenant,
+                                    *request, clock_->Now(), response)));
+            });
   return reactor;
 }
 
@@ -91,9 +83,10 @@ grpc::ServerUnaryReactor* ScoresService::CommitCursor(
     reactor->Finish(ToGrpcStatus(sequence.status()));
     return reactor;
   }
-  bool scheduled =
-      reads_->Schedule([this, reactor, request, tenant = principal->tenant,
-                        sequence = *sequence] {
+  RunOnPool(
+      *reads_, reactor,
+      [this, reactor, request, tenant = principal->tenant,
+       sequence = *sequence] {
         if (sequence > store_->LastScoreSequence(tenant)) {
           reactor->Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                                        "cursor: ahead of this server's log"));
@@ -102,10 +95,6 @@ grpc::ServerUnaryReactor* ScoresService::CommitCursor(
         reactor->Finish(ToGrpcStatus(store_->PutConsumerCursor(
             tenant, request->consumer_name(), sequence)));
       });
-  if (!scheduled) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                                 "the server is shutting down"));
-  }
   return reactor;
 }
 
