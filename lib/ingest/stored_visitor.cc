@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "lib/common/status_macros.h"
+#include "lib/scoring/fold.h"
 
 namespace kaiku::ingest {
 
@@ -51,8 +52,7 @@ absl::StatusOr<std::optional<scoring::VisitorState>> ReadVisitorState(
   ASSIGN_OR_RETURN(std::vector<kaiku::v1::Event> events,
                    ReadWholeTimeline(store, tenant, visitor_id));
   if (events.empty()) return std::nullopt;
-  scoring::VisitorState state = scorer.NewState();
-  for (const kaiku::v1::Event& e : events) scorer.Apply(e, state, nullptr);
+  scoring::VisitorState state = scoring::FoldTimeline(scorer, events);
   state.published = published;
   return state;
 }

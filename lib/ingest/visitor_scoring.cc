@@ -110,8 +110,7 @@ absl::Status VisitorScoring::RunDueTimers(int64_t now, size_t max,
     if (!scorer.Compatible(state)) {
       ASSIGN_OR_RETURN(std::vector<Event> events,
                        ReadWholeTimeline(*store_, tenant, visitor_id));
-      VisitorState recomputed = scorer.NewState();
-      for (const Event& e : events) scorer.Apply(e, recomputed, nullptr);
+      VisitorState recomputed = scoring::FoldTimeline(scorer, events);
       scorer.PublishRecomputed(state, recomputed, now, &out);
       state = std::move(recomputed);
       ++pending->recomputations;
@@ -136,11 +135,11 @@ void VisitorScoring::Finish(const Scorer& scorer, absl::string_view tenant,
   }
   pending->score_events += static_cast<int64_t>(out.size());
   const std::optional<int64_t> wake = scorer.NextWakeUp(state, now);
-  const kaiku::v1::Level level =
-      scorer.Evaluate(state, std::max(now, state.last_event)).level;
+  // Callers Tick first, so the view at `now` has been published, or is held
+  // back and `wake` is set: no separate evaluation is needed.
   StoredVisitor stored;
-  stored.lead = wake.has_value() || level >= kaiku::v1::LEVEL_WARM ||
-                state.published.level >= kaiku::v1::LEVEL_WARM;
+  stored.lead =
+      wake.has_value() || state.published.level >= kaiku::v1::LEVEL_WARM;
   if (stored.lead != was_lead) batch->SetLead(tenant, visitor_id, stored.lead);
   stored.state = state;
   Pending::Visitor& entry = pending->visitors[key];

@@ -93,7 +93,8 @@ class VisitorScoring {
       const std::string& key, absl::string_view tenant,
       absl::string_view visitor_id, const Pending& pending);
   // Writes the new state, its leads-index change and its score events into
-  // the batch, and records it as pending.
+  // the batch, and records it as pending. `state` must have been Ticked at
+  // `now`.
   void Finish(const scoring::Scorer& scorer, absl::string_view tenant,
               absl::string_view visitor_id, const std::string& key,
               const scoring::VisitorState& state, bool was_lead, int64_t now,

@@ -2,20 +2,12 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "lib/common/fnv.h"
 
 namespace kaiku::scorelog {
 namespace {
 
 constexpr uint8_t kVersion = 1;
-
-uint32_t TenantHash(absl::string_view tenant) {
-  uint32_t h = 2166136261u;
-  for (unsigned char c : tenant) {
-    h ^= c;
-    h *= 16777619u;
-  }
-  return h;
-}
 
 void AppendBigEndian(uint64_t v, int bytes, std::string* out) {
   for (int shift = 8 * (bytes - 1); shift >= 0; shift -= 8)
@@ -32,7 +24,7 @@ uint64_t ReadBigEndian(absl::string_view in) {
 
 std::string EncodeCursor(absl::string_view tenant, uint64_t sequence) {
   std::string raw(1, static_cast<char>(kVersion));
-  AppendBigEndian(TenantHash(tenant), 4, &raw);
+  AppendBigEndian(Fnv1a32(tenant), 4, &raw);
   AppendBigEndian(sequence, 8, &raw);
   return absl::WebSafeBase64Escape(raw);
 }
@@ -46,8 +38,7 @@ absl::StatusOr<uint64_t> DecodeCursor(absl::string_view tenant,
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": not a cursor from this server"));
   }
-  if (ReadBigEndian(absl::string_view(raw).substr(1, 4)) !=
-      TenantHash(tenant)) {
+  if (ReadBigEndian(absl::string_view(raw).substr(1, 4)) != Fnv1a32(tenant)) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": a cursor of another tenant"));
   }

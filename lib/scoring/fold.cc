@@ -17,6 +17,13 @@ bool EventOrder(const Event& a, const Event& b) {
   return a.event_id() < b.event_id();
 }
 
+VisitorState FoldTimeline(const Scorer& scorer,
+                          const std::vector<Event>& timeline) {
+  VisitorState state = scorer.NewState();
+  for (const Event& e : timeline) scorer.Apply(e, state, nullptr);
+  return state;
+}
+
 absl::StatusOr<FoldResult> FoldEvents(const Scorer& scorer,
                                       std::vector<const Event*> events,
                                       HistoryFn history, VisitorState& state,

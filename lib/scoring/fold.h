@@ -42,6 +42,11 @@ absl::StatusOr<FoldResult> FoldEvents(
     HistoryFn history, VisitorState& state,
     std::vector<kaiku::v1::ScoreEvent>* out, bool unknown_history = false);
 
+// A visitor's whole timeline (in timeline order) folded from scratch, without
+// publishing (the result's `published` is the default).
+VisitorState FoldTimeline(const Scorer& scorer,
+                          const std::vector<kaiku::v1::Event>& timeline);
+
 // (event time, event_id): the order of a timeline.
 bool EventOrder(const kaiku::v1::Event& a, const kaiku::v1::Event& b);
 

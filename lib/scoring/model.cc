@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "lib/common/fnv.h"
 #include "re2/re2.h"
 #include "re2/set.h"
 
@@ -132,11 +133,7 @@ uint32_t Fingerprint(const cfg::ScoringModel& proto) {
     coded.SetSerializationDeterministic(true);
     proto.SerializeToCodedStream(&coded);
   }
-  uint64_t h = 1469598103934665603ull;  // FNV-1a
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
+  const uint64_t h = Fnv1a64(bytes);
   return static_cast<uint32_t>(h ^ (h >> 32));
 }
 

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
+#include "lib/common/fnv.h"
 
 namespace kaiku::scoring {
 namespace {
@@ -16,15 +17,6 @@ using ::kaiku::v1::Level;
 using ::kaiku::v1::ScoreEvent;
 
 constexpr int64_t kMicrosPerSecond = 1000000;
-
-uint32_t Hash32(absl::string_view s) {
-  uint32_t h = 2166136261u;  // FNV-1a
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 16777619u;
-  }
-  return h;
-}
 
 double Sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
@@ -306,14 +298,14 @@ void Scorer::Apply(const Event& event, VisitorState& s,
       s.page_time = t;
       s.page_type = page_type;
       s.page_engaged = false;
-      s.page_url_hash = Hash32(pv.url());
+      s.page_url_hash = Fnv1a32(pv.url());
       break;
     }
     case Event::kEngagement: {
       const kaiku::v1::Engagement& e = event.engagement();
       const int64_t micros = TimeUtil::DurationToMicroseconds(e.engaged_time());
       const bool same_page =
-          s.page_time != 0 && Hash32(e.url()) == s.page_url_hash;
+          s.page_time != 0 && Fnv1a32(e.url()) == s.page_url_hash;
       if (same_page) s.page_engaged = true;
       if (micros >= bots.min_dwell_micros) s.zero_dwell_streak = 0;
       add_dwell(same_page ? s.page_type : model_.ClassifyUrl(e.url()), micros);
