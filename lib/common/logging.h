@@ -2,8 +2,11 @@
 // LOG(ERROR), LOG(FATAL), CHECK), since abseil 20220623 has no absl/log.
 //
 // Each message is one line on stderr, written with a single write() so that
-// lines from concurrent threads never interleave:
+// lines from concurrent threads never interleave. Text (the default):
 //   I1124 10:15:02.123456 kaikud.cc:88] listening on 127.0.0.1:50051
+// or JSON, one object per line, for log collectors:
+//   {"time":"2026-11-24T10:15:02.123456Z","level":"info",
+//    "source":"kaikud.cc:88","message":"listening on 127.0.0.1:50051"}
 // LOG(FATAL) and a failed CHECK abort after writing.
 //
 // Thread safety: safe from any thread.
@@ -11,9 +14,11 @@
 #define KAIKU_LIB_COMMON_LOGGING_H_
 
 #include <sstream>
+#include <string>
 
 #include "absl/base/attributes.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace kaiku {
 
@@ -26,6 +31,19 @@ LogSeverity MinLogSeverity();
 // Parses "info", "warning", "error" or "fatal" (any case). Returns false
 // otherwise.
 bool ParseLogSeverity(absl::string_view text, LogSeverity* severity);
+
+enum class LogFormat { kText = 0, kJson = 1 };
+
+// Default: kText.
+void SetLogFormat(LogFormat format);
+
+// Parses "text" or "json". Returns false otherwise.
+bool ParseLogFormat(absl::string_view text, LogFormat* format);
+
+// The JSON line of one message, with its newline.
+std::string FormatJsonLogLine(absl::Time time, LogSeverity severity,
+                              absl::string_view source,
+                              absl::string_view message);
 
 namespace logging_internal {
 

@@ -1,8 +1,11 @@
 #include "lib/config/server_config.h"
 
+#include <arpa/inet.h>
+
 #include <memory>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "lib/common/status_macros.h"
@@ -58,6 +61,30 @@ absl::Status FieldError(absl::string_view field, absl::string_view what) {
       absl::StrCat("config field ", field, ": ", what));
 }
 
+// civetweb binds numeric addresses only: "1.2.3.4:port" or "[::1]:port".
+absl::Status ValidateMetricsListen(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  int port = -1;
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(listen.substr(colon + 1), &port) || port < 0 ||
+      port > 65535) {
+    return FieldError("metrics_listen", "must be ip:port, e.g. 127.0.0.1:9464");
+  }
+  std::string host = listen.substr(0, colon);
+  unsigned char addr[sizeof(in6_addr)];
+  bool ok = false;
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    ok = inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), addr) == 1;
+  } else {
+    ok = inet_pton(AF_INET, host.c_str(), addr) == 1;
+  }
+  if (!ok) {
+    return FieldError("metrics_listen",
+                      "host must be an IP address (127.0.0.1, 0.0.0.0, [::1])");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Duration ToAbslDuration(const google::protobuf::Duration& d) {
@@ -67,6 +94,7 @@ absl::Duration ToAbslDuration(const google::protobuf::Duration& d) {
 ServerConfig DefaultServerConfig() {
   ServerConfig c;
   c.set_listen("127.0.0.1:50051");
+  c.set_metrics_listen("127.0.0.1:9464");
   c.set_data_dir("./data");
   c.set_durability("process");
   SetDuration(absl::Hours(24 * 90), c.mutable_retention());
@@ -121,6 +149,8 @@ absl::Status ValidateServerConfig(const ServerConfig& c) {
   if (ToAbslDuration(c.max_future_skew()) < absl::ZeroDuration()) {
     return FieldError("max_future_skew", "must not be negative");
   }
+  if (absl::Status s = ValidateMetricsListen(c.metrics_listen()); !s.ok())
+    return s;
   if (ToAbslDuration(c.shutdown_grace()) < absl::ZeroDuration()) {
     return FieldError("shutdown_grace", "must not be negative");
   }

@@ -43,6 +43,8 @@ struct IngestPipeline::Shard {
   std::atomic<int64_t> score_events{0};
   std::atomic<int64_t> recomputations{0};
   std::atomic<int64_t> timer_wakeups{0};
+  std::atomic<int64_t> cached_visitors{0};
+  std::atomic<int64_t> cached_bytes{0};
 };
 
 IngestPipeline::IngestPipeline(storage::Store* store,
@@ -106,6 +108,9 @@ ScoringCounters IngestPipeline::scoring_counters() const {
     total.recomputations +=
         shard->recomputations.load(std::memory_order_relaxed);
     total.timer_wakeups += shard->timer_wakeups.load(std::memory_order_relaxed);
+    total.cached_visitors +=
+        shard->cached_visitors.load(std::memory_order_relaxed);
+    total.cached_bytes += shard->cached_bytes.load(std::memory_order_relaxed);
   }
   return total;
 }
@@ -285,8 +290,13 @@ void IngestPipeline::WriteGroup(Shard* shard, std::vector<WorkItem>& items) {
       shard->score_events.store(c.score_events, std::memory_order_relaxed);
       shard->recomputations.store(c.recomputations, std::memory_order_relaxed);
       shard->timer_wakeups.store(c.timer_wakeups, std::memory_order_relaxed);
-      if (pending.score_events > 0 && options_.on_score_events)
-        options_.on_score_events(pending.score_events);
+      const StateCache& cache = shard->scoring->cache();
+      shard->cached_visitors.store(static_cast<int64_t>(cache.size()),
+                                   std::memory_order_relaxed);
+      shard->cached_bytes.store(static_cast<int64_t>(cache.charged_bytes()),
+                                std::memory_order_relaxed);
+      if (pending.tally.total > 0 && options_.on_score_events)
+        options_.on_score_events(pending.tally);
     } else {
       shard->scoring->Failed(pending);
     }

@@ -69,8 +69,8 @@ struct PipelineOptions {
   // Most quiet visitors one worker wakes per write group. Default: 2000.
   int max_wakeups_per_group = 2000;
   // Called (from a worker thread) after each commit that stored score events,
-  // with how many; e.g. to wake score-stream readers. Default: none.
-  std::function<void(int64_t score_events)> on_score_events;
+  // with what they said; e.g. for metrics. Default: none.
+  std::function<void(const ScoreEventTally&)> on_score_events;
   // Called (from a worker thread) with every failed storage read or commit,
   // before the affected requests complete; e.g. to turn health to NOT_SERVING.
   // Default: none.

@@ -132,8 +132,8 @@ void VisitorScoring::Finish(const Scorer& scorer, absl::string_view tenant,
   for (ScoreEvent& e : out) {
     e.set_visitor_id(std::string(visitor_id));
     batch->AppendScoreEvent(tenant, e);
+    pending->tally.Add(e);
   }
-  pending->score_events += static_cast<int64_t>(out.size());
   const std::optional<int64_t> wake = scorer.NextWakeUp(state, now);
   // Callers Tick first, so the view at `now` has been published, or is held
   // back and `wake` is set: no separate evaluation is needed.
@@ -165,12 +165,21 @@ absl::Status VisitorScoring::Restore(absl::string_view tenant,
   return absl::OkStatus();
 }
 
+void ScoreEventTally::Add(const kaiku::v1::ScoreEvent& event) {
+  ++total;
+  ++by_kind[event.kind()];
+  if (event.kind() == kaiku::v1::SCORE_EVENT_KIND_LEVEL_CHANGED)
+    ++transitions[event.previous_level()][event.level()];
+  if (event.kind() == kaiku::v1::SCORE_EVENT_KIND_TRIGGER_FIRED)
+    ++triggers[event.trigger()];
+}
+
 void VisitorScoring::Committed(Pending& pending) {
   for (auto& [key, visitor] : pending.visitors) {
     cache_.Put(key, visitor.stored);
     timers_.Schedule(key, visitor.wake);
   }
-  counters_.score_events += pending.score_events;
+  counters_.score_events += pending.tally.total;
   counters_.recomputations += pending.recomputations;
   counters_.timer_wakeups += pending.timer_wakeups;
 }

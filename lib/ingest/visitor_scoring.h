@@ -17,6 +17,7 @@
 #ifndef KAIKU_LIB_INGEST_VISITOR_SCORING_H_
 #define KAIKU_LIB_INGEST_VISITOR_SCORING_H_
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -40,6 +41,23 @@ struct ScoringCounters {
   int64_t score_events = 0;
   int64_t recomputations = 0;
   int64_t timer_wakeups = 0;
+  // Now, not totals: states in the cache and the bytes charged for them.
+  int64_t cached_visitors = 0;
+  int64_t cached_bytes = 0;
+};
+
+// What the score events of one write group said, for metrics.
+struct ScoreEventTally {
+  int64_t total = 0;
+  std::array<int64_t, kaiku::v1::ScoreEventKind_ARRAYSIZE> by_kind{};
+  // [previous level][new level] of level changes.
+  std::array<std::array<int64_t, kaiku::v1::Level_ARRAYSIZE>,
+             kaiku::v1::Level_ARRAYSIZE>
+      transitions{};
+  // Fired triggers by name.
+  absl::flat_hash_map<std::string, int64_t> triggers;
+
+  void Add(const kaiku::v1::ScoreEvent& event);
 };
 
 class VisitorScoring {
@@ -55,7 +73,7 @@ class VisitorScoring {
     // Timers taken off the queue for this group; put back if it fails.
     std::vector<std::string> woken;
     int64_t now = 0;
-    int64_t score_events = 0;
+    ScoreEventTally tally;
     int64_t recomputations = 0;
     int64_t timer_wakeups = 0;
   };

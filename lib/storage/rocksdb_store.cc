@@ -20,6 +20,8 @@
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
+#include "rocksdb/statistics.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
 
@@ -197,6 +199,11 @@ class RocksStore : public Store {
     db_options.bytes_per_sync = 1 << 20;
     db_options.info_log_level = rocksdb::WARN_LEVEL;
     db_options.keep_log_file_num = 3;
+    // Tickers only (no timers or histograms): a few relaxed counter updates
+    // per write, read by Stats() for the metrics.
+    db_options.statistics = rocksdb::CreateDBStatistics();
+    db_options.statistics->set_stats_level(
+        rocksdb::StatsLevel::kExceptHistogramOrTimers);
 
     cache_ =
         rocksdb::NewLRUCache(static_cast<size_t>(options_.block_cache_bytes));
@@ -549,6 +556,50 @@ class RocksStore : public Store {
   absl::Status Flush() override {
     rocksdb::FlushOptions fo;
     return FromRocksStatus(db_->Flush(fo, handles_), "flushing memtables");
+  }
+
+  StoreStats Stats() override {
+    StoreStats stats;
+    rocksdb::Statistics* s = db_->GetOptions().statistics.get();
+    auto ticker = [s](rocksdb::Tickers t) {
+      return static_cast<int64_t>(s->getTickerCount(t));
+    };
+    stats.write_stall_micros = ticker(rocksdb::STALL_MICROS);
+    stats.compaction_read_bytes = ticker(rocksdb::COMPACT_READ_BYTES);
+    stats.compaction_written_bytes = ticker(rocksdb::COMPACT_WRITE_BYTES);
+    stats.flush_written_bytes = ticker(rocksdb::FLUSH_WRITE_BYTES);
+    stats.wal_syncs = ticker(rocksdb::WAL_FILE_SYNCED);
+    stats.wal_written_bytes = ticker(rocksdb::WAL_FILE_BYTES);
+    stats.user_written_bytes = ticker(rocksdb::BYTES_WRITTEN);
+    uint64_t value = 0;
+    if (db_->GetIntProperty(
+            rocksdb::DB::Properties::kEstimatePendingCompactionBytes, &value))
+      stats.pending_compaction_bytes = static_cast<int64_t>(value);
+    if (db_->GetIntProperty(rocksdb::DB::Properties::kIsWriteStopped, &value))
+      stats.write_stopped = value != 0;
+    for (rocksdb::ColumnFamilyHandle* h : handles_) {
+      StoreStats::ColumnFamily& cf = stats.column_families.emplace_back();
+      cf.name = h->GetName();
+      if (db_->GetIntProperty(
+              h, rocksdb::DB::Properties::kCurSizeAllMemTables, &value))
+        cf.memtable_bytes = static_cast<int64_t>(value);
+      if (db_->GetIntProperty(
+              h, rocksdb::DB::Properties::kTotalSstFilesSize, &value))
+        cf.sst_bytes = static_cast<int64_t>(value);
+    }
+    return stats;
+  }
+
+  absl::Status Checkpoint(const std::string& dir) override {
+    rocksdb::Checkpoint* raw = nullptr;
+    RETURN_IF_ERROR(FromRocksStatus(
+        rocksdb::Checkpoint::Create(db_.get(), &raw), "creating a checkpoint"));
+    std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+    // log_size_for_flush 0: memtables are flushed first, so the copy holds
+    // SST files only (plus the tail of the WAL written meanwhile).
+    return FromRocksStatus(
+        checkpoint->CreateCheckpoint(dir, /*log_size_for_flush=*/0),
+        absl::StrCat("writing a checkpoint to ", dir));
   }
 
  private:

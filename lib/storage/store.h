@@ -57,6 +57,30 @@ struct StoreOptions {
   const Clock* clock = Clock::Real();
 };
 
+// Figures for monitoring, read at the moment of the call. The totals count
+// since the store was opened.
+struct StoreStats {
+  int64_t write_stall_micros = 0;
+  int64_t compaction_read_bytes = 0;
+  int64_t compaction_written_bytes = 0;
+  int64_t flush_written_bytes = 0;
+  int64_t wal_syncs = 0;
+  int64_t wal_written_bytes = 0;
+  // Bytes the application wrote (keys and values): the denominator of write
+  // amplification.
+  int64_t user_written_bytes = 0;
+  // Compaction work RocksDB estimates it is behind by.
+  int64_t pending_compaction_bytes = 0;
+  // Whether writes are stopped now (too many L0 files or memtables).
+  bool write_stopped = false;
+  struct ColumnFamily {
+    std::string name;
+    int64_t memtable_bytes = 0;
+    int64_t sst_bytes = 0;
+  };
+  std::vector<ColumnFamily> column_families;
+};
+
 // A position in a visitor's timeline: the events after it come next.
 struct TimelinePosition {
   int64_t event_time_micros = 0;
@@ -200,6 +224,14 @@ class Store {
   // Flushes memtables to SST files (used at shutdown, so a restart replays
   // little WAL).
   virtual absl::Status Flush() = 0;
+
+  virtual StoreStats Stats() = 0;
+
+  // Writes a consistent online copy of the whole store into `dir`, which must
+  // not exist (its parent must): a RocksDB checkpoint, with SST files
+  // hard-linked when `dir` is on the same filesystem. Writes go on meanwhile.
+  // To restore, open the copy as a store (StoreOptions::path).
+  virtual absl::Status Checkpoint(const std::string& dir) = 0;
 };
 
 // Forwards every call to another store; tests derive from it to inject one
@@ -274,6 +306,10 @@ class StoreWrapper : public Store {
     return target_->EraseVisitor(tenant, visitor_id);
   }
   absl::Status Flush() override { return target_->Flush(); }
+  StoreStats Stats() override { return target_->Stats(); }
+  absl::Status Checkpoint(const std::string& dir) override {
+    return target_->Checkpoint(dir);
+  }
 
  private:
   Store* const target_;

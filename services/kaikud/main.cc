@@ -29,6 +29,9 @@ ABSL_FLAG(
     std::string, listen, "",
     "gRPC host:port; port 0 picks one and writes it to <data_dir>/kaikud.port. "
     "Default: 127.0.0.1:50051.");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "HTTP ip:port of /metrics, /healthz and /readyz; port 0 picks one and "
+          "writes it to <data_dir>/metrics.port. Default: 127.0.0.1:9464.");
 ABSL_FLAG(
     std::string, durability, "",
     "process: acked events survive a crash of kaikud; fsync: also power loss. "
@@ -43,6 +46,9 @@ ABSL_FLAG(std::string, model, "",
           "(deploy/config/model.textproto).");
 ABSL_FLAG(std::string, log_level, "info",
           "Least severity logged: info, warning, error.");
+ABSL_FLAG(std::string, log_format, "text",
+          "Log lines on stderr: text, or json (one object per line: time, "
+          "level, source, message).");
 
 namespace {
 
@@ -59,6 +65,12 @@ int Run() {
     return 2;
   }
   kaiku::SetMinLogSeverity(severity);
+  kaiku::LogFormat format;
+  if (!kaiku::ParseLogFormat(absl::GetFlag(FLAGS_log_format), &format)) {
+    LOG(ERROR) << "--log_format: must be text or json";
+    return 2;
+  }
+  kaiku::SetLogFormat(format);
 
   kaiku::config::v1::ServerConfig config = kaiku::config::DefaultServerConfig();
   if (!absl::GetFlag(FLAGS_config).empty()) {
@@ -72,6 +84,7 @@ int Run() {
   }
   Override(FLAGS_data_dir, config.mutable_data_dir());
   Override(FLAGS_listen, config.mutable_listen());
+  Override(FLAGS_metrics_listen, config.mutable_metrics_listen());
   Override(FLAGS_durability, config.mutable_durability());
   Override(FLAGS_keys_file, config.mutable_keys_file());
   Override(FLAGS_model, config.mutable_model_file());

@@ -25,6 +25,7 @@ absl::StatusOr<std::unique_ptr<ModelReloader>> ModelReloader::Load(
 absl::StatusOr<ModelReloader::Reloaded> ModelReloader::Reload() {
   absl::MutexLock lock(&reload_mu_);
   if (path_.empty()) {
+    if (listener_) listener_(false, current_.Get()->version());
     return absl::FailedPreconditionError(
         "kaikud runs the built-in model; start it with --model=FILE to reload "
         "one");
@@ -36,12 +37,14 @@ absl::StatusOr<ModelReloader::Reloaded> ModelReloader::Reload() {
   if (!model.ok()) {
     LOG(ERROR) << "model reload refused, still scoring with "
                << result.previous_version << ": " << model.status().message();
+    if (listener_) listener_(false, result.previous_version);
     return model.status();
   }
   result.version = (*model)->version();
   current_.Set(*std::move(model));
   LOG(INFO) << "model reloaded: " << result.previous_version << " -> "
             << result.version;
+  if (listener_) listener_(true, result.version);
   return result;
 }
 

@@ -6,6 +6,7 @@
 #ifndef KAIKU_SERVICES_KAIKUD_MODEL_RELOADER_H_
 #define KAIKU_SERVICES_KAIKUD_MODEL_RELOADER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -31,6 +32,12 @@ class ModelReloader {
   // error for an invalid one (the running model stays).
   absl::StatusOr<Reloaded> Reload();
 
+  // Called after every Reload with whether it succeeded and the version in use
+  // (e.g. for metrics). Set it before the first Reload.
+  void SetListener(std::function<void(bool ok, const std::string& version)> f) {
+    listener_ = std::move(f);
+  }
+
  private:
   ModelReloader(std::string path, std::shared_ptr<const scoring::Model> model)
       : path_(std::move(path)), current_(std::move(model)) {}
@@ -38,6 +45,7 @@ class ModelReloader {
   const std::string path_;
   scoring::CurrentModel current_;
   absl::Mutex reload_mu_;
+  std::function<void(bool, const std::string&)> listener_;
 };
 
 }  // namespace kaiku::kaikud

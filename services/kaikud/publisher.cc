@@ -1,5 +1,6 @@
 #include "services/kaikud/publisher.h"
 
+#include <chrono>
 #include <utility>
 #include <vector>
 
@@ -14,7 +15,15 @@ namespace {
 // The whole request failed: no per-event result may suggest anything was
 // stored.
 void FailWhole(kaiku::v1::PublishResponse* response, Publisher::Done& done,
-               const absl::Status& status) {
+               const absl::Status& status, metrics::KaikudMetrics* metrics,
+               int events) {
+  if (metrics != nullptr) {
+    metrics->CountRequestRefused(absl::IsResourceExhausted(status)
+                                     ? "overloaded"
+                                     : "unavailable");
+    metrics->events(metrics::KaikudMetrics::Outcome::kFailed)
+        .Increment(events);
+  }
   response->clear_results();
   response->set_rejected_count(0);
   std::move(done)(ToGrpcStatus(status));
@@ -26,9 +35,17 @@ void Publisher::Publish(const auth::Principal& principal,
                         const kaiku::v1::PublishRequest& request,
                         kaiku::v1::PublishResponse* response, Done done) {
   response->set_sequence(request.sequence());
+  const auto received = std::chrono::steady_clock::now();
+  metrics::KaikudMetrics* const metrics = metrics_;
+  if (metrics != nullptr) metrics->batches().Increment();
   std::vector<events::FieldViolation> malformed =
       events::ValidatePublishRequest(request);
   if (!malformed.empty()) {
+    if (metrics != nullptr) {
+      metrics->CountRequestRefused("malformed");
+      metrics->events(metrics::KaikudMetrics::Outcome::kRejected)
+          .Increment(request.events_size());
+    }
     std::move(done)(InvalidArgument("malformed PublishRequest", malformed));
     return;
   }
@@ -52,6 +69,7 @@ void Publisher::Publish(const auth::Principal& principal,
       continue;
     }
     ++rejected;
+    if (metrics != nullptr) metrics->CountRejected(violations.front().field);
     result->set_outcome(kaiku::v1::OUTCOME_REJECTED);
     for (const events::FieldViolation& v : violations) {
       auto* fv = result->add_violations();
@@ -60,16 +78,22 @@ void Publisher::Publish(const auth::Principal& principal,
     }
   }
   response->set_rejected_count(rejected);
+  if (metrics != nullptr && rejected > 0) {
+    metrics->events(metrics::KaikudMetrics::Outcome::kRejected)
+        .Increment(rejected);
+  }
+  const int valid_count = static_cast<int>(valid.size());
 
   // `done` is moved into the pipeline callback; on a Submit error the callback
   // is never called, so it is taken back out through this holder.
   auto holder = std::make_shared<Done>(std::move(done));
   absl::Status submitted = pipeline_->Submit(
       principal.tenant, std::move(valid),
-      [response, holder, valid_index = std::move(valid_index)](
+      [response, holder, metrics, received, valid_count,
+       valid_index = std::move(valid_index)](
           absl::Status status, std::vector<ingest::StoreOutcome> outcomes) {
         if (!status.ok()) {
-          FailWhole(response, *holder, status);
+          FailWhole(response, *holder, status, metrics, valid_count);
           return;
         }
         int accepted = 0, duplicates = 0;
@@ -82,10 +106,19 @@ void Publisher::Publish(const auth::Principal& principal,
         }
         response->set_accepted_count(accepted);
         response->set_duplicate_count(duplicates);
+        if (metrics != nullptr) {
+          using Outcome = metrics::KaikudMetrics::Outcome;
+          metrics->events(Outcome::kAccepted).Increment(accepted);
+          metrics->events(Outcome::kDuplicate).Increment(duplicates);
+          metrics->ack_latency().Observe(
+              std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                            received)
+                  .count());
+        }
         std::move (*holder)(grpc::Status::OK);
       });
   if (!submitted.ok()) {
-    FailWhole(response, *holder, submitted);
+    FailWhole(response, *holder, submitted, metrics, valid_count);
   }
 }
 

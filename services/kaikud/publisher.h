@@ -13,6 +13,7 @@
 #include "lib/common/clock.h"
 #include "lib/events/validation.h"
 #include "lib/ingest/pipeline.h"
+#include "lib/metrics/kaikud_metrics.h"
 
 namespace kaiku::kaikud {
 
@@ -24,10 +25,15 @@ class Publisher {
   // inside Publish.
   using Done = absl::AnyInvocable<void(grpc::Status) &&>;
 
-  // `pipeline` and `clock` must outlive the publisher.
+  // `pipeline`, `clock` and `metrics` (may be null) must outlive the
+  // publisher.
   Publisher(ingest::IngestPipeline* pipeline, const Clock* clock,
-            events::ValidationOptions validation)
-      : pipeline_(pipeline), clock_(clock), validation_(validation) {}
+            events::ValidationOptions validation,
+            metrics::KaikudMetrics* metrics = nullptr)
+      : pipeline_(pipeline),
+        clock_(clock),
+        validation_(validation),
+        metrics_(metrics) {}
 
   // `request` and `response` must stay valid until `done` has run.
   void Publish(const auth::Principal& principal,
@@ -38,6 +44,7 @@ class Publisher {
   ingest::IngestPipeline* const pipeline_;
   const Clock* const clock_;
   const events::ValidationOptions validation_;
+  metrics::KaikudMetrics* const metrics_;
 };
 
 }  // namespace kaiku::kaikud

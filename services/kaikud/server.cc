@@ -15,12 +15,16 @@
 #include "lib/config/server_config.h"
 #include "lib/events/validation.h"
 #include "lib/ingest/pipeline.h"
+#include "lib/metrics/http_endpoint.h"
+#include "lib/metrics/kaikud_metrics.h"
 #include "lib/scorelog/hub.h"
 #include "lib/scorelog/kafka_sink.h"
 #include "lib/storage/store.h"
 #include "services/kaikud/admin_service.h"
+#include "services/kaikud/grpc_metrics.h"
 #include "services/kaikud/ingest_service.h"
 #include "services/kaikud/maintenance.h"
+#include "services/kaikud/metrics_collector.h"
 #include "services/kaikud/model_reloader.h"
 #include "services/kaikud/privacy_service.h"
 #include "services/kaikud/publisher.h"
@@ -35,6 +39,15 @@ using ::kaiku::config::v1::ServerConfig;
 // Threads for blocking reads (GetVisitor, ListLeads, ForgetVisitor,
 // ReloadModel).
 constexpr int kReadThreads = 2;
+
+// The gRPC services kaikud serves (besides health and reflection).
+const char* const kServices[] = {"kaiku.v1.Ingest", "kaiku.v1.Scores",
+                                 "kaiku.v1.Privacy", "kaiku.v1.Admin"};
+
+// The grpc.health.v1 service name that stays SERVING while kaikud drains and
+// turns NOT_SERVING only on a storage failure: a liveness probe's, where the
+// empty name (and each service's) is the readiness probe's.
+constexpr char kLivenessService[] = "liveness";
 
 // Writes `contents` to `path` atomically (temp file + rename), so a reader
 // never sees a partial port number.
@@ -68,6 +81,9 @@ class ServerImpl : public Server {
       return absl::UnavailableError(absl::StrCat(
           "cannot create data_dir ", config_.data_dir(), ": ", ec.message()));
     }
+    // The probes answer from the start: alive, not ready while the store
+    // opens (which can take long after a crash).
+    RETURN_IF_ERROR(StartMetricsEndpoint());
     if (config_.keys_file().empty()) {
       authenticator_ = std::make_unique<auth::Authenticator>(
           auth::Authenticator::AllowAll());
@@ -80,6 +96,11 @@ class ServerImpl : public Server {
     }
 
     ASSIGN_OR_RETURN(model_, ModelReloader::Load(config_.model_file()));
+    metrics_.SetModelVersion(model_->current()->Get()->version());
+    model_->SetListener([this](bool ok, const std::string& version) {
+      metrics_.model_reloads(ok).Increment();
+      if (ok) metrics_.SetModelVersion(version);
+    });
 
     storage::StoreOptions store_options;
     store_options.path =
@@ -125,6 +146,10 @@ class ServerImpl : public Server {
     pipeline_options.sync = config_.durability() == "fsync";
     pipeline_options.model = model_->current();
     pipeline_options.state_cache_bytes = config_.scoring().state_cache_bytes();
+    pipeline_options.on_score_events =
+        [this](const ingest::ScoreEventTally& tally) {
+          CountScoreEvents(tally, metrics_);
+        };
     // A failed write means the disk is full, read-only or failing: stop
     // attracting traffic. RocksDB stays read-only after such an error, so this
     // lasts until a restart.
@@ -132,7 +157,7 @@ class ServerImpl : public Server {
       if (!storage_failed_.exchange(true)) {
         LOG(ERROR) << "storage failed; health is NOT_SERVING until restart: "
                    << s;
-        SetServing(false);
+        SetHealth();
       }
     };
     pipeline_ = std::make_unique<ingest::IngestPipeline>(store_.get(),
@@ -141,8 +166,8 @@ class ServerImpl : public Server {
     events::ValidationOptions validation;
     validation.retention = ToAbslDuration(config_.retention());
     validation.max_future_skew = ToAbslDuration(config_.max_future_skew());
-    publisher_ =
-        std::make_unique<Publisher>(pipeline_.get(), Clock::Real(), validation);
+    publisher_ = std::make_unique<Publisher>(pipeline_.get(), Clock::Real(),
+                                             validation, &metrics_);
     reads_ = std::make_unique<ThreadPool>(kReadThreads);
     ingest_service_ =
         std::make_unique<IngestService>(authenticator_.get(), publisher_.get());
@@ -152,11 +177,14 @@ class ServerImpl : public Server {
     subscribe.reads = reads_.get();
     subscribe.clock = Clock::Real();
     subscribe.heartbeat_interval = ToAbslDuration(stream.heartbeat_interval());
+    subscribe.stats = &stream_stats_;
     scores_service_ = std::make_unique<ScoresService>(
         authenticator_.get(), store_.get(), model_->current(), Clock::Real(),
         reads_.get(), subscribe);
-    admin_service_ = std::make_unique<AdminService>(authenticator_.get(),
-                                                    model_.get(), reads_.get());
+    admin_service_ = std::make_unique<AdminService>(
+        authenticator_.get(), model_.get(), store_.get(),
+        (std::filesystem::path(config_.data_dir()) / "checkpoints").string(),
+        reads_.get());
     privacy_service_ = std::make_unique<PrivacyService>(
         authenticator_.get(), store_.get(), reads_.get());
 
@@ -178,12 +206,26 @@ class ServerImpl : public Server {
     builder.RegisterService(scores_service_.get());
     builder.RegisterService(privacy_service_.get());
     builder.RegisterService(admin_service_.get());
+    std::vector<std::unique_ptr<
+        grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
+    interceptors.push_back(std::make_unique<GrpcMetrics>(
+        &metrics_,
+        std::vector<std::string>(std::begin(kServices), std::end(kServices))));
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
     server_ = builder.BuildAndStart();
     if (server_ == nullptr || port_ == 0) {
       return absl::UnavailableError(
           absl::StrCat("cannot listen on ", config_.listen()));
     }
-    SetServing(true);
+    sources_.store = store_.get();
+    sources_.pipeline = pipeline_.get();
+    sources_.queue_capacity = config_.ingest().max_queued_events();
+    sources_.streams = &stream_stats_;
+    sources_.kafka_sink = kafka_sink_.get();
+    sources_ready_.store(true, std::memory_order_release);
+    phase_.store(Phase::kServing);
+    SetHealth();
     RETURN_IF_ERROR(WriteFileAtomically(
         (std::filesystem::path(config_.data_dir()) / "kaikud.port").string(),
         absl::StrCat(port_, "\n")));
@@ -203,7 +245,8 @@ class ServerImpl : public Server {
   void Shutdown() override {
     if (shut_down_ || server_ == nullptr) return;
     shut_down_ = true;
-    SetServing(false);
+    phase_.store(Phase::kDraining);
+    SetHealth();
     // Score streams never end by themselves: end them now (clients resume
     // after their last cursor); publish calls get the grace period.
     hub_->Close();
@@ -212,6 +255,8 @@ class ServerImpl : public Server {
     server_->Shutdown(std::chrono::system_clock::now() +
                       absl::ToChronoSeconds(grace));
     server_->Wait();
+    // The figures' sources stop next.
+    endpoint_.reset();
     reads_->Stop();
     pipeline_->Stop();
     maintenance_.reset();
@@ -222,19 +267,77 @@ class ServerImpl : public Server {
   }
 
  private:
-  void SetServing(bool serving) {
+  enum class Phase { kStarting, kServing, kDraining };
+
+  metrics::Probe Live() const {
+    if (storage_failed_.load()) {
+      return {false, "storage failed (see the log); restart kaikud"};
+    }
+    return {};
+  }
+
+  metrics::Probe Ready() const {
+    if (metrics::Probe live = Live(); !live.ok) return live;
+    switch (phase_.load()) {
+      case Phase::kStarting:
+        return {false, "starting: opening the store"};
+      case Phase::kDraining:
+        return {false, "draining: shutting down"};
+      case Phase::kServing:
+        break;
+    }
+    return {};
+  }
+
+  absl::Status StartMetricsEndpoint() {
+    metrics::HttpEndpoint::Options options;
+    options.listen = config_.metrics_listen();
+    options.registry = &metrics_.registry();
+    options.before_scrape = [this] {
+      if (sources_ready_.load(std::memory_order_acquire)) {
+        CollectAtScrape(sources_, metrics_);
+      } else {
+        MetricsSources process_only;
+        process_only.data_dir = config_.data_dir();
+        CollectAtScrape(process_only, metrics_);
+      }
+    };
+    options.live = [this] { return Live(); };
+    options.ready = [this] { return Ready(); };
+    sources_.data_dir = config_.data_dir();
+    ASSIGN_OR_RETURN(endpoint_, metrics::HttpEndpoint::Start(options));
+    RETURN_IF_ERROR(WriteFileAtomically(
+        (std::filesystem::path(config_.data_dir()) / "metrics.port").string(),
+        absl::StrCat(endpoint_->port(), "\n")));
+    LOG(INFO) << "metrics, /healthz and /readyz on port " << endpoint_->port()
+              << " (metrics_listen " << config_.metrics_listen() << ")";
+    return absl::OkStatus();
+  }
+
+  // Publishes Ready() and Live() to grpc.health.v1 and the metrics.
+  void SetHealth() {
+    const bool ready = Ready().ok;
+    const bool live = Live().ok;
+    metrics_.ready().Set(ready ? 1 : 0);
+    metrics_.storage_healthy().Set(live ? 1 : 0);
     if (server_ == nullptr) return;
     grpc::HealthCheckServiceInterface* health =
         server_->GetHealthCheckService();
     if (health == nullptr) return;
-    health->SetServingStatus(serving);
-    for (const char* service : {"kaiku.v1.Ingest", "kaiku.v1.Scores",
-                                "kaiku.v1.Privacy", "kaiku.v1.Admin"}) {
-      health->SetServingStatus(service, serving);
+    health->SetServingStatus(ready);
+    for (const char* service : kServices) {
+      health->SetServingStatus(service, ready);
     }
+    health->SetServingStatus(kLivenessService, live);
   }
 
   const ServerConfig config_;
+  metrics::KaikudMetrics metrics_;
+  StreamStats stream_stats_;
+  std::atomic<Phase> phase_{Phase::kStarting};
+  // Set once, before sources_ready_.
+  MetricsSources sources_;
+  std::atomic<bool> sources_ready_{false};
   std::unique_ptr<auth::Authenticator> authenticator_;
   std::unique_ptr<ModelReloader> model_;
   std::unique_ptr<storage::Store> store_;
@@ -252,6 +355,8 @@ class ServerImpl : public Server {
   int port_ = 0;
   bool shut_down_ = false;
   std::atomic<bool> storage_failed_{false};
+  // Last: destroyed first, so no scrape runs while the rest goes away.
+  std::unique_ptr<metrics::HttpEndpoint> endpoint_;
 };
 
 }  // namespace

@@ -41,6 +41,8 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
   void WriteDone(bool ok);
   void Cancelled();
   void Detach();
+  // Committed entries not delivered yet.
+  int64_t Lag();
 
  private:
   void Init();
@@ -70,6 +72,7 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
   ScoreEvent heartbeat_ ABSL_GUARDED_BY(mu_);
   absl::Time last_write_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   uint64_t waiter_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t stats_id_ ABSL_GUARDED_BY(mu_) = 0;
 
   const absl::flat_hash_set<int> kinds_;
   const absl::flat_hash_set<int> segments_;
@@ -184,7 +187,28 @@ void Subscription::Init() {
     context_.hub->RemoveWaiter(waiter);
     return;
   }
+  if (context_.stats != nullptr) {
+    const uint64_t id = context_.stats->Add([weak] {
+      auto self = weak.lock();
+      return self ? self->Lag() : int64_t{0};
+    });
+    bool detached;
+    {
+      absl::MutexLock lock(&mu_);
+      detached = reactor_ == nullptr;
+      if (!detached) stats_id_ = id;
+    }
+    if (detached) context_.stats->Remove(id);
+  }
   Pump();
+}
+
+int64_t Subscription::Lag() {
+  absl::MutexLock lock(&mu_);
+  const uint64_t available = context_.hub->Available(tenant_);
+  const uint64_t unread = available > position_ ? available - position_ : 0;
+  return static_cast<int64_t>(unread + buffer_.size()) +
+         (in_flight_ != nullptr ? 1 : 0);
 }
 
 bool Subscription::Wanted(const ScoreEvent& e) const {
@@ -297,6 +321,8 @@ void Subscription::WriteDone(bool ok) {
   {
     absl::MutexLock lock(&mu_);
     writing_ = false;
+    if (ok && in_flight_ != nullptr && context_.stats != nullptr)
+      context_.stats->CountDelivered();
     in_flight_.reset();
     last_write_ = context_.clock->Now();
     if (!ok) {
@@ -314,15 +340,18 @@ void Subscription::Cancelled() {
 }
 
 void Subscription::Detach() {
-  uint64_t waiter;
+  uint64_t waiter, stats_id;
   {
     absl::MutexLock lock(&mu_);
     reactor_ = nullptr;
     finished_ = true;
     waiter = waiter_;
     waiter_ = 0;
+    stats_id = stats_id_;
+    stats_id_ = 0;
   }
   if (waiter != 0) context_.hub->RemoveWaiter(waiter);
+  if (stats_id != 0) context_.stats->Remove(stats_id);
 }
 
 void Subscription::Fail(const grpc::Status& status) {

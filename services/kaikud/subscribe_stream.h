@@ -18,6 +18,7 @@
 #include "lib/common/thread_pool.h"
 #include "lib/scorelog/hub.h"
 #include "lib/storage/store.h"
+#include "services/kaikud/stream_stats.h"
 
 namespace kaiku::kaikud {
 
@@ -27,6 +28,8 @@ struct SubscribeContext {
   ThreadPool* reads = nullptr;
   const Clock* clock = nullptr;
   absl::Duration heartbeat_interval = absl::Seconds(15);
+  // Where open streams register for the metrics; may be null.
+  StreamStats* stats = nullptr;
 };
 
 // A reactor serving `request` for `tenant`; deletes itself when done.

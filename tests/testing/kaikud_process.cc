@@ -32,8 +32,10 @@ absl::StatusOr<std::unique_ptr<KaikudProcess>> KaikudProcess::Start(
     const std::string& data_dir, const std::vector<std::string>& extra_flags) {
   std::error_code ec;
   std::filesystem::remove(data_dir + "/kaikud.port", ec);
+  std::filesystem::remove(data_dir + "/metrics.port", ec);
   std::vector<std::string> args = {KaikudPath(), "--data_dir=" + data_dir,
                                    "--listen=127.0.0.1:0",
+                                   "--metrics_listen=127.0.0.1:0",
                                    "--log_level=warning"};
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
   pid_t pid = ::fork();
@@ -74,6 +76,12 @@ absl::Status KaikudProcess::WaitReady() {
     if (in && std::getline(in, text) &&
         absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &port_) &&
         port_ > 0) {
+      // Written before kaikud.port.
+      std::ifstream metrics(data_dir_ + "/metrics.port");
+      if (!metrics || !std::getline(metrics, text) ||
+          !absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &metrics_port_)) {
+        return absl::InternalError("kaikud wrote no metrics.port");
+      }
       channel_ =
           grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
       if (channel_->WaitForConnected(std::chrono::system_clock::now() +

@@ -21,8 +21,8 @@ std::string KaikuctlPath();
 
 class KaikudProcess {
  public:
-  // Starts kaikud with --data_dir=data_dir --listen=127.0.0.1:0 and
-  // `extra_flags`, and waits (up to 60 s) until it has written its port file
+  // Starts kaikud with --data_dir=data_dir --listen=127.0.0.1:0
+  // --metrics_listen=127.0.0.1:0 and `extra_flags`, and waits (up to 60 s) until it has written its port file
   // and accepts connections.
   static absl::StatusOr<std::unique_ptr<KaikudProcess>> Start(
       const std::string& data_dir,
@@ -32,6 +32,9 @@ class KaikudProcess {
   ~KaikudProcess();
 
   int port() const { return port_; }
+  // The HTTP port of /metrics, /healthz and /readyz.
+  int metrics_port() const { return metrics_port_; }
+  pid_t pid() const { return pid_; }
   std::string address() const;
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
 
@@ -52,6 +55,7 @@ class KaikudProcess {
   pid_t pid_;
   std::string data_dir_;
   int port_ = 0;
+  int metrics_port_ = 0;
   std::shared_ptr<grpc::Channel> channel_;
 };
 

@@ -35,6 +35,7 @@ int RunGet(const Connection& connection, const Args& args);
 int RunForget(const Connection& connection, const Args& args);
 int RunLeads(const Connection& connection, const Args& args);
 int RunReloadModel(const Connection& connection, const Args& args);
+int RunCheckpoint(const Connection& connection, const Args& args);
 int RunTail(const Connection& connection, const Args& args);
 
 }  // namespace kaiku::kaikuctl

@@ -24,6 +24,9 @@ commands:
                                 sales_ready; default warm), one JSON line each
   forget VISITOR                erase the visitor's data (admin scope)
   reload-model                  make kaikud reload its model file (admin scope)
+  checkpoint [NAME]             write a consistent online checkpoint of kaikud's store to
+                                <data_dir>/checkpoints/NAME (admin scope; default NAME:
+                                the UTC time); prints its path
   tail [--from earliest|latest|CURSOR] [--consumer NAME] [--limit N] [--timeout S]
        [--heartbeats]           print score events as JSON lines as they happen;
                                 with --consumer, resume after (and commit) its cursor
@@ -117,6 +120,7 @@ int Main(int argc, char** argv) {
   if (command == "forget") return RunForget(connection, *args);
   if (command == "leads") return RunLeads(connection, *args);
   if (command == "reload-model") return RunReloadModel(connection, *args);
+  if (command == "checkpoint") return RunCheckpoint(connection, *args);
   if (command == "tail") return RunTail(connection, *args);
   std::cerr << "unknown command " << command << "\n" << kUsage;
   return 2;

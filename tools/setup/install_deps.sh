@@ -11,6 +11,7 @@ packages=(
   prometheus-cpp-dev civetweb libcivetweb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libre2-dev librdkafka-dev
+  prometheus libyaml-cpp-dev
   libssl-dev zlib1g-dev
 )
 

@@ -37,9 +37,9 @@ class ScoringPipelineTest : public ::testing::Test {
     options.shards = 2;
     options.clock = &clock_;
     options.model = &model_;
-    options.on_score_events = [this](int64_t n) {
+    options.on_score_events = [this](const ScoreEventTally& tally) {
       absl::MutexLock lock(&mu_);
-      score_events_ += n;
+      score_events_ += tally.total;
     };
     return std::make_unique<IngestPipeline>(store_.get(), options);
   }
