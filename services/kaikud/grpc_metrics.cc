@@ -93,9 +93,6 @@ GrpcMetrics::GrpcMetrics(metrics::KaikudMetrics* metrics,
                 TypeName(m->client_streaming(), m->server_streaming()));
     }
   }
-  // The built-in health service has no generated descriptor here.
-  AddMethod("grpc.health.v1.Health", "Check", "unary");
-  AddMethod("grpc.health.v1.Health", "Watch", "server_stream");
 }
 
 void GrpcMetrics::AddMethod(const std::string& service,

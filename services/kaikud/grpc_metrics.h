@@ -33,8 +33,8 @@ class GrpcMetrics
   };
 
   // Creates the series of every method of `services` (full names, e.g.
-  // "kaiku.v1.Ingest", looked up in the generated descriptor pool) and of
-  // grpc.health.v1.Health. `metrics` must outlive this.
+  // "kaiku.v1.Ingest", looked up in the generated descriptor pool). `metrics`
+  // must outlive this.
   GrpcMetrics(metrics::KaikudMetrics* metrics,
               const std::vector<std::string>& services);
 

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -209,9 +210,15 @@ class ServerImpl : public Server {
     std::vector<std::unique_ptr<
         grpc::experimental::ServerInterceptorFactoryInterface>>
         interceptors;
-    interceptors.push_back(std::make_unique<GrpcMetrics>(
-        &metrics_,
-        std::vector<std::string>(std::begin(kServices), std::end(kServices))));
+    std::vector<std::string> measured(std::begin(kServices),
+                                      std::end(kServices));
+    // gRPC's built-in health service; naming it through the generated
+    // descriptor also links that descriptor in.
+    measured.push_back(grpc::health::v1::HealthCheckRequest::descriptor()
+                           ->file()
+                           ->service(0)
+                           ->full_name());
+    interceptors.push_back(std::make_unique<GrpcMetrics>(&metrics_, measured));
     builder.experimental().SetInterceptorCreators(std::move(interceptors));
     server_ = builder.BuildAndStart();
     if (server_ == nullptr || port_ == 0) {

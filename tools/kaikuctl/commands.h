@@ -36,6 +36,7 @@ int RunForget(const Connection& connection, const Args& args);
 int RunLeads(const Connection& connection, const Args& args);
 int RunReloadModel(const Connection& connection, const Args& args);
 int RunCheckpoint(const Connection& connection, const Args& args);
+int RunHealth(const Connection& connection, const Args& args);
 int RunTail(const Connection& connection, const Args& args);
 
 }  // namespace kaiku::kaikuctl

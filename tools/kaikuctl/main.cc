@@ -30,6 +30,8 @@ commands:
   tail [--from earliest|latest|CURSOR] [--consumer NAME] [--limit N] [--timeout S]
        [--heartbeats]           print score events as JSON lines as they happen;
                                 with --consumer, resume after (and commit) its cursor
+  health [SERVICE]              grpc.health.v1 status (SERVICE "" is readiness, "liveness"
+                                liveness); exit 0 only when SERVING
   hash-key KEY                  print the SHA-256 of an API key, for the keys file
 
 options:
@@ -121,6 +123,7 @@ int Main(int argc, char** argv) {
   if (command == "leads") return RunLeads(connection, *args);
   if (command == "reload-model") return RunReloadModel(connection, *args);
   if (command == "checkpoint") return RunCheckpoint(connection, *args);
+  if (command == "health") return RunHealth(connection, *args);
   if (command == "tail") return RunTail(connection, *args);
   std::cerr << "unknown command " << command << "\n" << kUsage;
   return 2;
