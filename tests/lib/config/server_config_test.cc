@@ -60,12 +60,27 @@ TEST(ServerConfigTest, ValidationNamesTheField) {
               HasSubstr("scoring.state_cache_bytes"));
 }
 
+TEST(ServerConfigTest, MetricsListenMustBeAnIpAndPort) {
+  auto c = DefaultServerConfig();
+  for (const char* ok : {"127.0.0.1:9464", "0.0.0.0:0", "[::1]:9464"}) {
+    c.set_metrics_listen(ok);
+    EXPECT_TRUE(ValidateServerConfig(c).ok()) << ok;
+  }
+  for (const char* bad : {"localhost:9464", "127.0.0.1", "127.0.0.1:70000",
+                          "[::1:9464", ""}) {
+    c.set_metrics_listen(bad);
+    EXPECT_THAT(ValidateServerConfig(c).message(), HasSubstr("metrics_listen"))
+        << bad;
+  }
+}
+
 TEST(ServerConfigTest, DeployedConfigIsTheDefaults) {
   auto c = LoadServerConfig(KAIKU_SOURCE_DIR "/deploy/config/kaikud.textproto");
   ASSERT_TRUE(c.ok()) << c.status();
   EXPECT_TRUE(ValidateServerConfig(*c).ok());
   EXPECT_EQ(c->scoring().state_cache_bytes(),
             DefaultServerConfig().scoring().state_cache_bytes());
+  EXPECT_EQ(c->metrics_listen(), DefaultServerConfig().metrics_listen());
 }
 
 TEST(ServerConfigTest, NoAuthOnlyOnLoopback) {
