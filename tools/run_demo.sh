@@ -3,7 +3,8 @@
 # (./data/demo, loopback, the default scoring model), streams a demo clickstream through it
 # and shows what happens: per-event acknowledgements, a retry counted once, a bad event with
 # its field named, the hottest leads, a buyer's score with its explanation and timeline, and
-# the score stream (replayed, then live with `kaikuctl tail`). Then it keeps a live clickstream flowing until Ctrl-C
+# the score stream (replayed, then live with `kaikuctl tail`), and the Prometheus metrics
+# and probes. Then it keeps a live clickstream flowing until Ctrl-C
 # (or for DEMO_SECONDS seconds), and stops the server gracefully.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,9 +15,9 @@ kaikuctl="$build/tools/kaikuctl/kaikuctl"
 events="$build/tools/demo/kaiku_demo_events"
 data="$root/data/demo"
 mkdir -p "$data"
-rm -f "$data/kaikud.port"
+rm -f "$data/kaikud.port" "$data/metrics.port"
 
-"$kaikud" --data_dir="$data" --listen=127.0.0.1:0 &
+"$kaikud" --data_dir="$data" --listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0 &
 server=$!
 stop() {
   if kill -0 "$server" 2>/dev/null; then
@@ -32,7 +33,17 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 export KAIKU_ADDR="127.0.0.1:$(cat "$data/kaikud.port")"
-echo "== kaikud is serving on $KAIKU_ADDR (data in $data)"
+metrics_port=$(cat "$data/metrics.port")
+echo "== kaikud is serving on $KAIKU_ADDR (data in $data);" \
+  "metrics on http://127.0.0.1:$metrics_port/metrics"
+
+# GET http://127.0.0.1:$metrics_port$1, body only (bash's /dev/tcp: no curl needed).
+http_get() {
+  exec 3<>"/dev/tcp/127.0.0.1/$metrics_port"
+  printf 'GET %s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$1" >&3
+  sed '1,/^\r$/d' <&3
+  exec 3<&-
+}
 
 # "OUTCOME_ACCEPTED=991 OUTCOME_DUPLICATE=96" for a file of kaikuctl result lines.
 outcomes() {
@@ -70,6 +81,11 @@ echo "== kaikuctl get $buyer --limit 5: why — every signal's contribution, lar
 
 echo "== kaikuctl tail --from earliest --limit 6: the score stream, replayed from the durable log"
 "$kaikuctl" tail --from earliest --limit 6 | cut -c1-230 | sed 's/^/   /'
+
+echo "== /readyz: $(http_get /readyz)   /healthz: $(http_get /healthz)"
+echo "== /metrics (a few of them; Prometheus scrapes them all):"
+http_get /metrics | grep -E '^(kaiku_ingest_events_total|kaiku_scoring_level_transitions_total\{from="(cold|warm)"|kaiku_scoring_triggers_fired_total|kaiku_ingest_ack_latency_seconds_count|kaiku_score_stream_delivered|kaiku_scoring_cached_visitors)' \
+  | sed 's/^/   /' || true
 
 echo "== live clickstream: new events every 2 s; live score events below as 'stream:'"
 echo "   (Ctrl-C stops the demo and the server)"
