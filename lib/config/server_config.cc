@@ -5,8 +5,8 @@
 #include <memory>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/common/status_macros.h"
 #include "lib/config/text_proto.h"
@@ -74,7 +74,8 @@ absl::Status ValidateMetricsListen(const std::string& listen) {
   unsigned char addr[sizeof(in6_addr)];
   bool ok = false;
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-    ok = inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), addr) == 1;
+    ok =
+        inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), addr) == 1;
   } else {
     ok = inet_pton(AF_INET, host.c_str(), addr) == 1;
   }

@@ -50,11 +50,13 @@ absl::StatusOr<std::unique_ptr<HttpEndpoint>> HttpEndpoint::Start(
   static const unsigned initialized = mg_init_library(0);
   (void)initialized;
   std::unique_ptr<HttpEndpoint> endpoint(new HttpEndpoint(std::move(options)));
-  const char* civet_options[] = {
-      "listening_ports", endpoint->options_.listen.c_str(),
-      "num_threads", "2",
-      "request_timeout_ms", "10000",
-      nullptr};
+  const char* civet_options[] = {"listening_ports",
+                                 endpoint->options_.listen.c_str(),
+                                 "num_threads",
+                                 "2",
+                                 "request_timeout_ms",
+                                 "10000",
+                                 nullptr};
   mg_callbacks callbacks{};
   // civetweb's own messages (a port in use, ...) would go to stderr; the
   // caller reports the failure instead.

@@ -28,8 +28,8 @@ std::string EnumLabel(const std::string& name, absl::string_view prefix) {
 
 const std::vector<double>& LatencyBuckets() {
   static const std::vector<double>* buckets = new std::vector<double>{
-      0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-      0.025,   0.05,   0.1,   0.25,   0.5,   1,    2.5};
+      0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+      0.05,    0.1,    0.25,  0.5,    1,     2.5};
   return *buckets;
 }
 
@@ -53,11 +53,12 @@ KaikudMetrics::KaikudMetrics()
   // Ingest.
   auto& events = BuildCounter()
                      .Name("kaiku_ingest_events_total")
-                     .Help("Events received by Publish and PublishStream, by "
-                           "outcome: accepted (stored), duplicate (event_id "
-                           "already stored), rejected (invalid, see "
-                           "kaiku_ingest_rejected_events_total), failed (the "
-                           "whole request failed and may be retried).")
+                     .Help(
+                         "Events received by Publish and PublishStream, by "
+                         "outcome: accepted (stored), duplicate (event_id "
+                         "already stored), rejected (invalid, see "
+                         "kaiku_ingest_rejected_events_total), failed (the "
+                         "whole request failed and may be retried).")
                      .Register(r);
   events_[0] = &events.Add({{"outcome", "accepted"}});
   events_[1] = &events.Add({{"outcome", "duplicate"}});
@@ -65,15 +66,17 @@ KaikudMetrics::KaikudMetrics()
   events_[3] = &events.Add({{"outcome", "failed"}});
   rejected_family_ = &BuildCounter()
                           .Name("kaiku_ingest_rejected_events_total")
-                          .Help("Invalid events, by the first field they "
-                                "violated.")
+                          .Help(
+                              "Invalid events, by the first field they "
+                              "violated.")
                           .Register(r);
   refused_family_ = &BuildCounter()
                          .Name("kaiku_ingest_refused_requests_total")
-                         .Help("Publish requests refused or failed whole, by "
-                               "reason: malformed (INVALID_ARGUMENT), "
-                               "overloaded (RESOURCE_EXHAUSTED), unavailable "
-                               "(shutting down or a storage failure).")
+                         .Help(
+                             "Publish requests refused or failed whole, by "
+                             "reason: malformed (INVALID_ARGUMENT), "
+                             "overloaded (RESOURCE_EXHAUSTED), unavailable "
+                             "(shutting down or a storage failure).")
                          .Register(r);
   for (const char* reason : {"malformed", "overloaded", "unavailable"}) {
     refused_family_->Add({{"reason", reason}});
@@ -85,29 +88,33 @@ KaikudMetrics::KaikudMetrics()
                   .Add({});
   ack_latency_ = &BuildHistogram()
                       .Name("kaiku_ingest_ack_latency_seconds")
-                      .Help("Time from receiving a publish request to "
-                            "acknowledging it, every accepted event durable.")
+                      .Help(
+                          "Time from receiving a publish request to "
+                          "acknowledging it, every accepted event durable.")
                       .Register(r)
                       .Add({}, LatencyBuckets());
   queued_events_ = &BuildGauge()
                         .Name("kaiku_ingest_queued_events")
-                        .Help("Events accepted into the ingest queues and not "
-                              "yet written.")
+                        .Help(
+                            "Events accepted into the ingest queues and not "
+                            "yet written.")
                         .Register(r)
                         .Add({});
   queue_capacity_ = &BuildGauge()
                          .Name("kaiku_ingest_queue_capacity_events")
-                         .Help("Most events the ingest queues hold "
-                               "(ingest.max_queued_events); beyond it "
-                               "publishing gets RESOURCE_EXHAUSTED.")
+                         .Help(
+                             "Most events the ingest queues hold "
+                             "(ingest.max_queued_events); beyond it "
+                             "publishing gets RESOURCE_EXHAUSTED.")
                          .Register(r)
                          .Add({});
 
   // Scoring.
   score_events_family_ = &BuildCounter()
                               .Name("kaiku_scoring_score_events_total")
-                              .Help("Score events committed to the score log, "
-                                    "by kind.")
+                              .Help(
+                                  "Score events committed to the score log, "
+                                  "by kind.")
                               .Register(r);
   for (int k = kaiku::v1::SCORE_EVENT_KIND_LEVEL_CHANGED;
        k < kaiku::v1::SCORE_EVENT_KIND_HEARTBEAT; ++k) {
@@ -116,8 +123,9 @@ KaikudMetrics::KaikudMetrics()
   }
   transitions_family_ = &BuildCounter()
                              .Name("kaiku_scoring_level_transitions_total")
-                             .Help("Level changes of visitors, by the level "
-                                   "left and the level entered.")
+                             .Help(
+                                 "Level changes of visitors, by the level "
+                                 "left and the level entered.")
                              .Register(r);
   for (int from = kaiku::v1::LEVEL_COLD; from <= kaiku::v1::LEVEL_SALES_READY;
        ++from) {
@@ -131,42 +139,49 @@ KaikudMetrics::KaikudMetrics()
   }
   triggers_family_ = &BuildCounter()
                           .Name("kaiku_scoring_triggers_fired_total")
-                          .Help("Triggers fired, by trigger name in the "
-                                "model file.")
+                          .Help(
+                              "Triggers fired, by trigger name in the "
+                              "model file.")
                           .Register(r);
   recomputations_ = &BuildCounter()
                          .Name("kaiku_scoring_recomputations_total")
-                         .Help("Visitor states refolded from the timeline "
-                               "(late events, model changes).")
+                         .Help(
+                             "Visitor states refolded from the timeline "
+                             "(late events, model changes).")
                          .Register(r)
                          .Add({});
   timer_wakeups_ = &BuildCounter()
                         .Name("kaiku_scoring_timer_wakeups_total")
-                        .Help("Quiet visitors woken to apply a level change "
-                              "by decay.")
+                        .Help(
+                            "Quiet visitors woken to apply a level change "
+                            "by decay.")
                         .Register(r)
                         .Add({});
   cached_visitors_ = &BuildGauge()
                           .Name("kaiku_scoring_cached_visitors")
-                          .Help("Visitor states in the ingest workers' "
-                                "caches.")
+                          .Help(
+                              "Visitor states in the ingest workers' "
+                              "caches.")
                           .Register(r)
                           .Add({});
   state_cache_bytes_ = &BuildGauge()
                             .Name("kaiku_scoring_state_cache_bytes")
-                            .Help("Memory of the cached visitor states "
-                                  "(bounded by scoring.state_cache_bytes).")
+                            .Help(
+                                "Memory of the cached visitor states "
+                                "(bounded by scoring.state_cache_bytes).")
                             .Register(r)
                             .Add({});
   model_info_family_ = &BuildGauge()
                             .Name("kaiku_scoring_model_info")
-                            .Help("The scoring model in use: 1, labelled with "
-                                  "its version.")
+                            .Help(
+                                "The scoring model in use: 1, labelled with "
+                                "its version.")
                             .Register(r);
   auto& reloads = BuildCounter()
                       .Name("kaiku_scoring_model_reloads_total")
-                      .Help("Model reloads (SIGHUP, Admin.ReloadModel), by "
-                            "result.")
+                      .Help(
+                          "Model reloads (SIGHUP, Admin.ReloadModel), by "
+                          "result.")
                       .Register(r);
   reloads_ok_ = &reloads.Add({{"result", "ok"}});
   reloads_failed_ = &reloads.Add({{"result", "failed"}});
@@ -179,21 +194,24 @@ KaikudMetrics::KaikudMetrics()
                       .Add({});
   delivered_ = &BuildCounter()
                     .Name("kaiku_score_stream_delivered_events_total")
-                    .Help("Score events written to Subscribe streams "
-                          "(heartbeats not counted).")
+                    .Help(
+                        "Score events written to Subscribe streams "
+                        "(heartbeats not counted).")
                     .Register(r)
                     .Add({});
   subscriber_lag_ = &BuildGauge()
                          .Name("kaiku_score_stream_subscriber_lag_events")
-                         .Help("Score-log entries committed but not yet "
-                               "delivered, for the subscriber furthest "
-                               "behind.")
+                         .Help(
+                             "Score-log entries committed but not yet "
+                             "delivered, for the subscriber furthest "
+                             "behind.")
                          .Register(r)
                          .Add({});
   kafka_sink_lag_ = &BuildGauge()
                          .Name("kaiku_kafka_sink_lag_events")
-                         .Help("Score-log entries not yet acknowledged by "
-                               "Kafka (0 without a sink).")
+                         .Help(
+                             "Score-log entries not yet acknowledged by "
+                             "Kafka (0 without a sink).")
                          .Register(r)
                          .Add({});
 
@@ -259,17 +277,21 @@ KaikudMetrics::KaikudMetrics()
                        .Register(r);
   grpc_handling_ = &BuildHistogram()
                         .Name("grpc_server_handling_seconds")
-                        .Help("Time from the start of an RPC to its status, "
-                              "as seen by the server.")
+                        .Help(
+                            "Time from the start of an RPC to its status, "
+                            "as seen by the server.")
                         .Register(r);
 
   // Process.
   cpu_seconds_ = counter("process_cpu_seconds_total",
                          "Total user and system CPU time spent in seconds.");
-  rss_ = gauge("process_resident_memory_bytes", "Resident memory size in bytes.");
-  vsize_ = gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.");
+  rss_ =
+      gauge("process_resident_memory_bytes", "Resident memory size in bytes.");
+  vsize_ =
+      gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.");
   open_fds_ = gauge("process_open_fds", "Number of open file descriptors.");
-  max_fds_ = gauge("process_max_fds", "Maximum number of open file descriptors.");
+  max_fds_ =
+      gauge("process_max_fds", "Maximum number of open file descriptors.");
   start_time_ = gauge("process_start_time_seconds",
                       "Start time of the process since unix epoch in seconds.");
 

@@ -21,8 +21,8 @@
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/statistics.h"
-#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
 
 namespace kaiku::storage {
@@ -580,11 +580,11 @@ class RocksStore : public Store {
     for (rocksdb::ColumnFamilyHandle* h : handles_) {
       StoreStats::ColumnFamily& cf = stats.column_families.emplace_back();
       cf.name = h->GetName();
-      if (db_->GetIntProperty(
-              h, rocksdb::DB::Properties::kCurSizeAllMemTables, &value))
+      if (db_->GetIntProperty(h, rocksdb::DB::Properties::kCurSizeAllMemTables,
+                              &value))
         cf.memtable_bytes = static_cast<int64_t>(value);
-      if (db_->GetIntProperty(
-              h, rocksdb::DB::Properties::kTotalSstFilesSize, &value))
+      if (db_->GetIntProperty(h, rocksdb::DB::Properties::kTotalSstFilesSize,
+                              &value))
         cf.sst_bytes = static_cast<int64_t>(value);
     }
     return stats;

@@ -80,8 +80,8 @@ grpc::ServerUnaryReactor* AdminService::CreateCheckpoint(
   }
   // Flushes memtables and links files: off the gRPC threads.
   RunOnPool(*work_, reactor, [this, reactor, response, name] {
-    const std::filesystem::path dir =
-        std::filesystem::absolute(std::filesystem::path(checkpoint_dir_) / name);
+    const std::filesystem::path dir = std::filesystem::absolute(
+        std::filesystem::path(checkpoint_dir_) / name);
     std::error_code ec;
     std::filesystem::create_directories(dir.parent_path(), ec);
     if (std::filesystem::exists(dir, ec)) {

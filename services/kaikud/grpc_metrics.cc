@@ -52,7 +52,8 @@ class Interceptor : public grpc::experimental::Interceptor {
     if (!handled_) Handled(grpc::StatusCode::CANCELLED);
   }
 
-  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_STATUS)) {
       Handled(methods->GetSendStatus().error_code());
@@ -67,8 +68,7 @@ class Interceptor : public grpc::experimental::Interceptor {
     if (index >= kCodeNames.size()) index = grpc::StatusCode::UNKNOWN;
     method_->handled[index]->Increment();
     method_->handling->Observe(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                      start_)
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_)
             .count());
   }
 
@@ -97,9 +97,8 @@ GrpcMetrics::GrpcMetrics(metrics::KaikudMetrics* metrics,
 
 void GrpcMetrics::AddMethod(const std::string& service,
                             const std::string& method, const char* type) {
-  const prometheus::Labels labels = {{"grpc_type", type},
-                                     {"grpc_service", service},
-                                     {"grpc_method", method}};
+  const prometheus::Labels labels = {
+      {"grpc_type", type}, {"grpc_service", service}, {"grpc_method", method}};
   Method& series = methods_[absl::StrCat("/", service, "/", method)];
   series.started = &metrics_->grpc_started().Add(labels);
   for (size_t code = 0; code < kCodeNames.size(); ++code) {
@@ -107,8 +106,8 @@ void GrpcMetrics::AddMethod(const std::string& service,
     with_code["grpc_code"] = kCodeNames[code];
     series.handled[code] = &metrics_->grpc_handled().Add(with_code);
   }
-  series.handling = &metrics_->grpc_handling_seconds().Add(
-      labels, metrics::LatencyBuckets());
+  series.handling =
+      &metrics_->grpc_handling_seconds().Add(labels, metrics::LatencyBuckets());
 }
 
 grpc::experimental::Interceptor* GrpcMetrics::CreateServerInterceptor(

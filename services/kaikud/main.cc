@@ -29,9 +29,10 @@ ABSL_FLAG(
     std::string, listen, "",
     "gRPC host:port; port 0 picks one and writes it to <data_dir>/kaikud.port. "
     "Default: 127.0.0.1:50051.");
-ABSL_FLAG(std::string, metrics_listen, "",
-          "HTTP ip:port of /metrics, /healthz and /readyz; port 0 picks one and "
-          "writes it to <data_dir>/metrics.port. Default: 127.0.0.1:9464.");
+ABSL_FLAG(
+    std::string, metrics_listen, "",
+    "HTTP ip:port of /metrics, /healthz and /readyz; port 0 picks one and "
+    "writes it to <data_dir>/metrics.port. Default: 127.0.0.1:9464.");
 ABSL_FLAG(
     std::string, durability, "",
     "process: acked events survive a crash of kaikud; fsync: also power loss. "

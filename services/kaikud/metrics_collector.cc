@@ -8,8 +8,7 @@ namespace kaiku::kaikud {
 
 using ::kaiku::metrics::SetTotal;
 
-void CollectAtScrape(const MetricsSources& sources,
-                     metrics::KaikudMetrics& m) {
+void CollectAtScrape(const MetricsSources& sources, metrics::KaikudMetrics& m) {
   if (std::optional<metrics::ProcessStats> p = metrics::ReadProcessStats()) {
     SetTotal(m.process_cpu_seconds(), p->cpu_seconds);
     m.process_resident_memory_bytes().Set(p->resident_bytes);
@@ -19,7 +18,8 @@ void CollectAtScrape(const MetricsSources& sources,
     m.process_start_time_seconds().Set(p->start_time_seconds);
   }
   struct statvfs fs {};
-  if (!sources.data_dir.empty() && statvfs(sources.data_dir.c_str(), &fs) == 0) {
+  if (!sources.data_dir.empty() &&
+      statvfs(sources.data_dir.c_str(), &fs) == 0) {
     m.filesystem_avail_bytes().Set(static_cast<double>(fs.f_bavail) *
                                    static_cast<double>(fs.f_frsize));
     m.filesystem_size_bytes().Set(static_cast<double>(fs.f_blocks) *
@@ -55,8 +55,7 @@ void CollectAtScrape(const MetricsSources& sources,
              static_cast<double>(s.flush_written_bytes));
     SetTotal(m.wal_syncs(), static_cast<double>(s.wal_syncs));
     SetTotal(m.wal_written_bytes(), static_cast<double>(s.wal_written_bytes));
-    SetTotal(m.user_written_bytes(),
-             static_cast<double>(s.user_written_bytes));
+    SetTotal(m.user_written_bytes(), static_cast<double>(s.user_written_bytes));
     m.pending_compaction_bytes().Set(
         static_cast<double>(s.pending_compaction_bytes));
     m.write_stopped().Set(s.write_stopped ? 1 : 0);

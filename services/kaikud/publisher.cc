@@ -18,11 +18,9 @@ void FailWhole(kaiku::v1::PublishResponse* response, Publisher::Done& done,
                const absl::Status& status, metrics::KaikudMetrics* metrics,
                int events) {
   if (metrics != nullptr) {
-    metrics->CountRequestRefused(absl::IsResourceExhausted(status)
-                                     ? "overloaded"
-                                     : "unavailable");
-    metrics->events(metrics::KaikudMetrics::Outcome::kFailed)
-        .Increment(events);
+    metrics->CountRequestRefused(
+        absl::IsResourceExhausted(status) ? "overloaded" : "unavailable");
+    metrics->events(metrics::KaikudMetrics::Outcome::kFailed).Increment(events);
   }
   response->clear_results();
   response->set_rejected_count(0);

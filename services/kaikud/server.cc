@@ -207,8 +207,8 @@ class ServerImpl : public Server {
     builder.RegisterService(scores_service_.get());
     builder.RegisterService(privacy_service_.get());
     builder.RegisterService(admin_service_.get());
-    std::vector<std::unique_ptr<
-        grpc::experimental::ServerInterceptorFactoryInterface>>
+    std::vector<
+        std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
         interceptors;
     std::vector<std::string> measured(std::begin(kServices),
                                       std::end(kServices));

@@ -55,16 +55,16 @@ TEST(DeployFilesTest, PromtoolAcceptsTheRulesTheirTestsAndTheConfig) {
                  "")
           .exit_code,
       0);
-  EXPECT_EQ(RunCommand({"/usr/bin/promtool", "test", "rules",
-                        dir + "/alerts_test.yml"},
-                       "")
-                .exit_code,
-            0);
-  EXPECT_EQ(RunCommand({"/usr/bin/promtool", "check", "config",
-                        dir + "/prometheus.yml"},
-                       "")
-                .exit_code,
-            0);
+  EXPECT_EQ(
+      RunCommand(
+          {"/usr/bin/promtool", "test", "rules", dir + "/alerts_test.yml"}, "")
+          .exit_code,
+      0);
+  EXPECT_EQ(
+      RunCommand(
+          {"/usr/bin/promtool", "check", "config", dir + "/prometheus.yml"}, "")
+          .exit_code,
+      0);
 }
 
 TEST(DeployFilesTest, AlertsCoverWhatOpsNeed) {
@@ -111,7 +111,8 @@ TEST(DeployFilesTest, ComposeRunsKaikudPrometheusAndGrafanaFromFilesThatExist) {
   }
 }
 
-TEST(DeployFilesTest, KubernetesStatefulSetHasVolumesProbesResourcesAndScraping) {
+TEST(DeployFilesTest,
+     KubernetesStatefulSetHasVolumesProbesResourcesAndScraping) {
   std::vector<YAML::Node> docs =
       YAML::LoadAllFromFile(kDeploy + "/kubernetes/kaikud.yaml");
   std::map<std::string, int> kinds;
@@ -131,9 +132,9 @@ TEST(DeployFilesTest, KubernetesStatefulSetHasVolumesProbesResourcesAndScraping)
                 .as<std::string>(),
             "data");
   YAML::Node pod = set["spec"]["template"];
-  EXPECT_EQ(pod["metadata"]["annotations"]["prometheus.io/scrape"]
-                .as<std::string>(),
-            "true");
+  EXPECT_EQ(
+      pod["metadata"]["annotations"]["prometheus.io/scrape"].as<std::string>(),
+      "true");
   YAML::Node container = pod["spec"]["containers"][0];
   std::map<std::string, int> ports;
   for (const auto& p : container["ports"])
@@ -211,10 +212,10 @@ TEST(DeployFilesTest, SystemdUnitIsHardened) {
 
 TEST(DeployFilesTest, DashboardIsValidJsonWithTheNamedPanels) {
   google::protobuf::Struct dashboard;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
-                  ReadFile(kDeploy + "/grafana/dashboards/kaiku.json"),
-                  &dashboard)
-                  .ok());
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(
+          ReadFile(kDeploy + "/grafana/dashboards/kaiku.json"), &dashboard)
+          .ok());
   std::vector<std::string> titles;
   for (const auto& panel :
        dashboard.fields().at("panels").list_value().values()) {
@@ -227,8 +228,8 @@ TEST(DeployFilesTest, DashboardIsValidJsonWithTheNamedPanels) {
     EXPECT_THAT(titles, ::testing::Contains(HasSubstr(wanted))) << wanted;
   }
   // Grafana provisioning points at the dashboards' mount.
-  YAML::Node provider = YAML::LoadFile(
-      kDeploy + "/grafana/provisioning/dashboards/kaiku.yml");
+  YAML::Node provider =
+      YAML::LoadFile(kDeploy + "/grafana/provisioning/dashboards/kaiku.yml");
   EXPECT_EQ(provider["providers"][0]["options"]["path"].as<std::string>(),
             "/var/lib/grafana/dashboards");
 }

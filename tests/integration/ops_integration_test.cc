@@ -170,8 +170,9 @@ class OpsTest : public ::testing::Test {
 };
 
 TEST_F(OpsTest, MetricsPassPromtoolAndFollowTheEvents) {
-  auto server = Start(dir_.Sub("data"),
-                      "score_stream { heartbeat_interval { nanos: 200000000 } }");
+  auto server =
+      Start(dir_.Sub("data"),
+            "score_stream { heartbeat_interval { nanos: 200000000 } }");
   ASSERT_NE(server, nullptr);
   const std::string idle = Scrape(*server);
   EXPECT_EQ(RunCommand({kPromtool, "check", "metrics"}, idle).exit_code, 0);
@@ -210,10 +211,10 @@ TEST_F(OpsTest, MetricsPassPromtoolAndFollowTheEvents) {
   EXPECT_EQ(RunCommand({kPromtool, "check", "metrics"}, busy).exit_code, 0);
   EXPECT_EQ(Sample(busy, "kaiku_ingest_events_total{outcome=\"accepted\"}"),
             sent);
-  EXPECT_EQ(Sample(busy, "kaiku_ingest_events_total{outcome=\"rejected\"}"),
-            1);
-  EXPECT_EQ(Sample(busy, "kaiku_ingest_rejected_events_total{field=\"visitor_id\"}"),
-            1);
+  EXPECT_EQ(Sample(busy, "kaiku_ingest_events_total{outcome=\"rejected\"}"), 1);
+  EXPECT_EQ(
+      Sample(busy, "kaiku_ingest_rejected_events_total{field=\"visitor_id\"}"),
+      1);
   EXPECT_EQ(Sample(busy, "kaiku_ingest_batches_total"), requests.size());
   EXPECT_EQ(Sample(busy, "kaiku_ingest_ack_latency_seconds_count"),
             requests.size());
@@ -226,8 +227,8 @@ TEST_F(OpsTest, MetricsPassPromtoolAndFollowTheEvents) {
   for (const char* kind : {"level_changed", "trigger_fired", "segment_changed",
                            "stage_changed", "disqualified"}) {
     score_events += Sample(
-        busy, absl::StrCat("kaiku_scoring_score_events_total{kind=\"", kind,
-                           "\"}"));
+        busy,
+        absl::StrCat("kaiku_scoring_score_events_total{kind=\"", kind, "\"}"));
   }
   EXPECT_EQ(score_events, log.size());
   EXPECT_EQ(Sample(busy,
@@ -238,9 +239,9 @@ TEST_F(OpsTest, MetricsPassPromtoolAndFollowTheEvents) {
   EXPECT_EQ(Sample(busy, "kaiku_score_stream_delivered_events_total"),
             log.size());
   EXPECT_GT(Sample(busy, "kaiku_rocksdb_user_written_bytes_total"), 0);
-  EXPECT_GT(Sample(busy,
-                   "kaiku_rocksdb_memtable_bytes{column_family=\"timeline\"}"),
-            0);
+  EXPECT_GT(
+      Sample(busy, "kaiku_rocksdb_memtable_bytes{column_family=\"timeline\"}"),
+      0);
 }
 
 TEST_F(OpsTest, DashboardAndAlertsUseOnlyExportedMetrics) {
@@ -266,9 +267,8 @@ TEST_F(OpsTest, DashboardAndAlertsUseOnlyExportedMetrics) {
       }
     }
   }
-  for (const char* file :
-       {"deploy/prometheus/alerts.yml",
-        "deploy/grafana/dashboards/kaiku.json"}) {
+  for (const char* file : {"deploy/prometheus/alerts.yml",
+                           "deploy/grafana/dashboards/kaiku.json"}) {
     std::ifstream in(std::string(KAIKU_SOURCE_DIR) + "/" + file);
     ASSERT_TRUE(in) << file;
     std::string text((std::istreambuf_iterator<char>(in)),
@@ -278,8 +278,8 @@ TEST_F(OpsTest, DashboardAndAlertsUseOnlyExportedMetrics) {
     for (auto it = std::sregex_iterator(text.begin(), text.end(), name);
          it != std::sregex_iterator(); ++it) {
       ++found;
-      EXPECT_TRUE(exported.count(it->str())) << file << " uses " << it->str()
-                                             << ", which kaikud does not export";
+      EXPECT_TRUE(exported.count(it->str()))
+          << file << " uses " << it->str() << ", which kaikud does not export";
     }
     EXPECT_GT(found, 5) << file;
   }
@@ -339,8 +339,8 @@ TEST_F(OpsTest, PrometheusServerScrapesTheIngestCounter) {
     google::protobuf::Struct body;
     if (!google::protobuf::util::JsonStringToMessage(r->body, &body).ok())
       continue;
-    const auto& result = body.fields().at("data").struct_value().fields().at(
-        "result");
+    const auto& result =
+        body.fields().at("data").struct_value().fields().at("result");
     if (result.list_value().values_size() != 1) continue;
     const auto& sample =
         result.list_value().values(0).struct_value().fields().at("value");
@@ -355,7 +355,8 @@ TEST_F(OpsTest, ProbesTellTheTruthThroughASigtermDrain) {
   ASSERT_NE(server, nullptr);
   EXPECT_EQ(Probe(*server, "/healthz"), 200);
   EXPECT_EQ(Probe(*server, "/readyz"), 200);
-  EXPECT_EQ(Health(*server, ""), grpc::health::v1::HealthCheckResponse::SERVING);
+  EXPECT_EQ(Health(*server, ""),
+            grpc::health::v1::HealthCheckResponse::SERVING);
   EXPECT_EQ(Health(*server, "kaiku.v1.Ingest"),
             grpc::health::v1::HealthCheckResponse::SERVING);
   EXPECT_EQ(Health(*server, "liveness"),
@@ -410,16 +411,16 @@ TEST_F(OpsTest, CheckpointRestoresIntoANewDataDirectory) {
   for (int i = 0; i < 4; ++i)
     timelines.push_back(Timeline(*server, absl::StrCat("before-", i)));
 
-  kaiku::testing::CommandResult made = RunCommand(
-      {kaiku::testing::KaikuctlPath(), "checkpoint", "nightly", "--addr",
-       server->address()},
-      "");
+  kaiku::testing::CommandResult made =
+      RunCommand({kaiku::testing::KaikuctlPath(), "checkpoint", "nightly",
+                  "--addr", server->address()},
+                 "");
   ASSERT_EQ(made.exit_code, 0);
   const std::string path = dir_.Sub("a") + "/checkpoints/nightly";
   EXPECT_THAT(made.out, HasSubstr(path));
   // The same name again is refused.
-  EXPECT_EQ(RunCommand({kaiku::testing::KaikuctlPath(), "checkpoint",
-                        "nightly", "--addr", server->address()},
+  EXPECT_EQ(RunCommand({kaiku::testing::KaikuctlPath(), "checkpoint", "nightly",
+                        "--addr", server->address()},
                        "")
                 .exit_code,
             1);

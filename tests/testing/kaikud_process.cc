@@ -33,10 +33,9 @@ absl::StatusOr<std::unique_ptr<KaikudProcess>> KaikudProcess::Start(
   std::error_code ec;
   std::filesystem::remove(data_dir + "/kaikud.port", ec);
   std::filesystem::remove(data_dir + "/metrics.port", ec);
-  std::vector<std::string> args = {KaikudPath(), "--data_dir=" + data_dir,
-                                   "--listen=127.0.0.1:0",
-                                   "--metrics_listen=127.0.0.1:0",
-                                   "--log_level=warning"};
+  std::vector<std::string> args = {
+      KaikudPath(), "--data_dir=" + data_dir, "--listen=127.0.0.1:0",
+      "--metrics_listen=127.0.0.1:0", "--log_level=warning"};
   args.insert(args.end(), extra_flags.begin(), extra_flags.end());
   pid_t pid = ::fork();
   if (pid < 0) return absl::InternalError("fork failed");

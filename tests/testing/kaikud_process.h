@@ -22,8 +22,8 @@ std::string KaikuctlPath();
 class KaikudProcess {
  public:
   // Starts kaikud with --data_dir=data_dir --listen=127.0.0.1:0
-  // --metrics_listen=127.0.0.1:0 and `extra_flags`, and waits (up to 60 s) until it has written its port file
-  // and accepts connections.
+  // --metrics_listen=127.0.0.1:0 and `extra_flags`, and waits (up to 60 s)
+  // until it has written its port file and accepts connections.
   static absl::StatusOr<std::unique_ptr<KaikudProcess>> Start(
       const std::string& data_dir,
       const std::vector<std::string>& extra_flags = {});

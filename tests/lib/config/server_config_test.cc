@@ -66,8 +66,8 @@ TEST(ServerConfigTest, MetricsListenMustBeAnIpAndPort) {
     c.set_metrics_listen(ok);
     EXPECT_TRUE(ValidateServerConfig(c).ok()) << ok;
   }
-  for (const char* bad : {"localhost:9464", "127.0.0.1", "127.0.0.1:70000",
-                          "[::1:9464", ""}) {
+  for (const char* bad :
+       {"localhost:9464", "127.0.0.1", "127.0.0.1:70000", "[::1:9464", ""}) {
     c.set_metrics_listen(bad);
     EXPECT_THAT(ValidateServerConfig(c).message(), HasSubstr("metrics_listen"))
         << bad;

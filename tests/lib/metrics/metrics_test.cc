@@ -54,9 +54,9 @@ TEST(KaikudMetricsTest, RejectedEventsAreCountedByTheirLeadingField) {
   m.CountRejected("");
   const std::string text =
       prometheus::TextSerializer().Serialize(m.registry().Collect());
-  EXPECT_THAT(text, HasSubstr(
-                        "kaiku_ingest_rejected_events_total{field=\"page_view\"}"
-                        " 2"));
+  EXPECT_THAT(
+      text, HasSubstr("kaiku_ingest_rejected_events_total{field=\"page_view\"}"
+                      " 2"));
   EXPECT_THAT(text, HasSubstr("{field=\"visitor_id\"} 1"));
   EXPECT_THAT(text, HasSubstr("{field=\"attributes\"} 1"));
   EXPECT_THAT(text, HasSubstr("{field=\"other\"} 1"));
