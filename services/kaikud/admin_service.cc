@@ -5,20 +5,16 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "lib/common/logging.h"
+#include "lib/common/names.h"
 #include "services/kaikud/call_auth.h"
 #include "services/kaikud/grpc_status.h"
 
 namespace kaiku::kaikud {
 namespace {
 
+// Also a directory name: never "." or "..".
 bool ValidCheckpointName(const std::string& name) {
-  if (name.empty() || name.size() > 64 || name[0] == '.') return false;
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
+  return IsSimpleName(name) && name[0] != '.';
 }
 
 int64_t DirectoryBytes(const std::filesystem::path& dir) {

@@ -11,6 +11,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "lib/common/names.h"
 #include "lib/scorelog/cursor.h"
 #include "services/kaikud/grpc_status.h"
 
@@ -367,15 +368,7 @@ void Subscription::FinishLocked(const grpc::Status& status) {
 
 }  // namespace
 
-bool ValidConsumerName(absl::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
-  for (char c : name) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
+bool ValidConsumerName(absl::string_view name) { return IsSimpleName(name); }
 
 grpc::Status CursorExpired(const std::string& tenant, uint64_t first_retained) {
   const std::string earliest =

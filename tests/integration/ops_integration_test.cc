@@ -242,6 +242,16 @@ TEST_F(OpsTest, MetricsPassPromtoolAndFollowTheEvents) {
   EXPECT_GT(
       Sample(busy, "kaiku_rocksdb_memtable_bytes{column_family=\"timeline\"}"),
       0);
+
+  // The built-in model has no file to reload: a failed reload is counted.
+  EXPECT_EQ(RunCommand({kaiku::testing::KaikuctlPath(), "reload-model",
+                        "--addr", server->address()},
+                       "")
+                .exit_code,
+            1);
+  EXPECT_EQ(Sample(Scrape(*server),
+                   "kaiku_scoring_model_reloads_total{result=\"failed\"}"),
+            1);
 }
 
 TEST_F(OpsTest, DashboardAndAlertsUseOnlyExportedMetrics) {
