@@ -17,11 +17,9 @@ namespace {
 void FailWhole(kaiku::v1::PublishResponse* response, Publisher::Done& done,
                const absl::Status& status, metrics::KaikudMetrics* metrics,
                int events) {
-  if (metrics != nullptr) {
-    metrics->CountRequestRefused(
-        absl::IsResourceExhausted(status) ? "overloaded" : "unavailable");
-    metrics->events(metrics::KaikudMetrics::Outcome::kFailed).Increment(events);
-  }
+  metrics->CountRequestRefused(
+      absl::IsResourceExhausted(status) ? "overloaded" : "unavailable");
+  metrics->events(metrics::KaikudMetrics::Outcome::kFailed).Increment(events);
   response->clear_results();
   response->set_rejected_count(0);
   std::move(done)(ToGrpcStatus(status));
@@ -35,15 +33,13 @@ void Publisher::Publish(const auth::Principal& principal,
   response->set_sequence(request.sequence());
   const auto received = std::chrono::steady_clock::now();
   metrics::KaikudMetrics* const metrics = metrics_;
-  if (metrics != nullptr) metrics->batches().Increment();
+  metrics->batches().Increment();
   std::vector<events::FieldViolation> malformed =
       events::ValidatePublishRequest(request);
   if (!malformed.empty()) {
-    if (metrics != nullptr) {
-      metrics->CountRequestRefused("malformed");
-      metrics->events(metrics::KaikudMetrics::Outcome::kRejected)
-          .Increment(request.events_size());
-    }
+    metrics->CountRequestRefused("malformed");
+    metrics->events(metrics::KaikudMetrics::Outcome::kRejected)
+        .Increment(request.events_size());
     std::move(done)(InvalidArgument("malformed PublishRequest", malformed));
     return;
   }
@@ -67,7 +63,7 @@ void Publisher::Publish(const auth::Principal& principal,
       continue;
     }
     ++rejected;
-    if (metrics != nullptr) metrics->CountRejected(violations.front().field);
+    metrics->CountRejected(violations.front().field);
     result->set_outcome(kaiku::v1::OUTCOME_REJECTED);
     for (const events::FieldViolation& v : violations) {
       auto* fv = result->add_violations();
@@ -76,7 +72,7 @@ void Publisher::Publish(const auth::Principal& principal,
     }
   }
   response->set_rejected_count(rejected);
-  if (metrics != nullptr && rejected > 0) {
+  if (rejected > 0) {
     metrics->events(metrics::KaikudMetrics::Outcome::kRejected)
         .Increment(rejected);
   }
@@ -104,15 +100,13 @@ void Publisher::Publish(const auth::Principal& principal,
         }
         response->set_accepted_count(accepted);
         response->set_duplicate_count(duplicates);
-        if (metrics != nullptr) {
-          using Outcome = metrics::KaikudMetrics::Outcome;
-          metrics->events(Outcome::kAccepted).Increment(accepted);
-          metrics->events(Outcome::kDuplicate).Increment(duplicates);
-          metrics->ack_latency().Observe(
-              std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                            received)
-                  .count());
-        }
+        using Outcome = metrics::KaikudMetrics::Outcome;
+        metrics->events(Outcome::kAccepted).Increment(accepted);
+        metrics->events(Outcome::kDuplicate).Increment(duplicates);
+        metrics->ack_latency().Observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                          received)
+                .count());
         std::move (*holder)(grpc::Status::OK);
       });
   if (!submitted.ok()) {

@@ -25,11 +25,10 @@ class Publisher {
   // inside Publish.
   using Done = absl::AnyInvocable<void(grpc::Status) &&>;
 
-  // `pipeline`, `clock` and `metrics` (may be null) must outlive the
-  // publisher.
+  // `pipeline`, `clock` and `metrics` must outlive the publisher.
   Publisher(ingest::IngestPipeline* pipeline, const Clock* clock,
             events::ValidationOptions validation,
-            metrics::KaikudMetrics* metrics = nullptr)
+            metrics::KaikudMetrics* metrics)
       : pipeline_(pipeline),
         clock_(clock),
         validation_(validation),
