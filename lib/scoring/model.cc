@@ -312,10 +312,13 @@ std::vector<ModelProblem> ValidateModel(const cfg::ScoringModel& m) {
   return check.Take();
 }
 
+double SignalSpec::Feature(double value) const {
+  const double x = value < cap ? value : cap;
+  return log1p ? std::log1p(x) : x;
+}
+
 double SignalSpec::Contribution(double value) const {
-  double x = value < cap ? value : cap;
-  if (log1p) x = std::log1p(x);
-  return weight * x;
+  return weight * Feature(value);
 }
 
 Model::~Model() = default;

@@ -61,6 +61,9 @@ struct SignalSpec {
   bool log1p = false;
   double cap = std::numeric_limits<double>::infinity();
 
+  // f(value): the value capped, then transformed (what the weight multiplies;
+  // the features a learner fits weights to).
+  double Feature(double value) const;
   // weight · f(value).
   double Contribution(double value) const;
 };

@@ -423,6 +423,15 @@ Scorer::View Scorer::Evaluate(const VisitorState& state, int64_t at) const {
   return view;
 }
 
+std::vector<double> Scorer::Features(const VisitorState& state,
+                                     int64_t at) const {
+  const auto& specs = model_.signals();
+  std::vector<double> features(specs.size());
+  for (size_t i = 0; i < specs.size(); ++i)
+    features[i] = specs[i].Feature(SignalAt(state, static_cast<int>(i), at));
+  return features;
+}
+
 void Scorer::Explain(const VisitorState& s, int64_t at,
                      kaiku::v1::Explanation* out) const {
   const auto& specs = model_.signals();

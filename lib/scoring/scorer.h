@@ -99,6 +99,12 @@ class Scorer {
   };
   View Evaluate(const VisitorState& state, int64_t at) const;
 
+  // f(signal) of every signal at `at` (not before the last event), in
+  // Model::signals() order: the logit is bias + Σ weight_i · features[i].
+  // The features a learner fits the weights to, computed exactly as scoring
+  // computes them.
+  std::vector<double> Features(const VisitorState& state, int64_t at) const;
+
   // Every non-zero signal's value and contribution at `at`, largest absolute
   // contribution first, and the reasons (disqualification, bot).
   void Explain(const VisitorState& state, int64_t at,

@@ -485,6 +485,36 @@ class RocksStore : public Store {
     return FromRocksStatus(it->status(), "reading a timeline");
   }
 
+  absl::Status ForEachTimeline(
+      absl::string_view tenant,
+      absl::FunctionRef<void(absl::string_view, std::vector<kaiku::v1::Event>)>
+          fn) override {
+    const std::string prefix = TenantPrefix(tenant);
+    BoundedScan it(db_.get(), timeline_, PrefixSuccessor(prefix));
+    std::string visitor;
+    std::vector<kaiku::v1::Event> timeline;
+    kaiku::storage::v1::TimelineRecord record;
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      TimelineKeyParts parts;
+      if (!DecodeTimelineKey(View(it->key()), &parts))
+        return absl::DataLossError("malformed timeline key");
+      if (parts.visitor_id != visitor) {
+        if (!timeline.empty()) fn(visitor, std::move(timeline));
+        timeline.clear();
+        visitor = std::string(parts.visitor_id);
+      }
+      if (!record.ParseFromArray(it->value().data(),
+                                 static_cast<int>(it->value().size()))) {
+        return absl::DataLossError(
+            absl::StrCat("unreadable timeline record of visitor ", visitor));
+      }
+      timeline.push_back(std::move(*record.mutable_event()));
+    }
+    RETURN_IF_ERROR(FromRocksStatus(it->status(), "reading timelines"));
+    if (!timeline.empty()) fn(visitor, std::move(timeline));
+    return absl::OkStatus();
+  }
+
   absl::StatusOr<int64_t> EraseVisitor(absl::string_view tenant,
                                        absl::string_view visitor_id) override {
     int64_t count = 0;

@@ -171,6 +171,16 @@ class Store {
       absl::string_view tenant, absl::string_view visitor_id,
       absl::FunctionRef<void(int64_t)> fn) = 0;
 
+  // Calls `fn` once for every visitor of `tenant` that has events, in visitor
+  // key order, with the visitor's whole timeline (in timeline order). Reads
+  // one visitor at a time; for offline tools (training, evaluation) over a
+  // checkpoint, not for the serving path.
+  virtual absl::Status ForEachTimeline(
+      absl::string_view tenant,
+      absl::FunctionRef<void(absl::string_view visitor_id,
+                             std::vector<kaiku::v1::Event> timeline)>
+          fn) = 0;
+
   // The visitor's scoring state as last put, or nullopt.
   virtual absl::StatusOr<std::optional<std::string>> GetVisitorState(
       absl::string_view tenant, absl::string_view visitor_id) = 0;
@@ -261,6 +271,12 @@ class StoreWrapper : public Store {
                                 absl::string_view visitor_id,
                                 absl::FunctionRef<void(int64_t)> fn) override {
     return target_->ForEachEventTime(tenant, visitor_id, fn);
+  }
+  absl::Status ForEachTimeline(
+      absl::string_view tenant,
+      absl::FunctionRef<void(absl::string_view, std::vector<kaiku::v1::Event>)>
+          fn) override {
+    return target_->ForEachTimeline(tenant, fn);
   }
   absl::StatusOr<std::optional<std::string>> GetVisitorState(
       absl::string_view tenant, absl::string_view visitor_id) override {
