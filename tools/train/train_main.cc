@@ -5,8 +5,8 @@
 // and prints the held-out quality of the base and the learned model.
 //
 //   kaikuctl checkpoint train    # then, with kaikud's data dir D:
-//   kaiku_train --dataset=taobao --store=D/checkpoints/train --tenant=taobao \
-//       --out=taobao.model.textproto
+//   kaiku_train --dataset=taobao --store=D/checkpoints/train --tenant=taobao
+//               --out=taobao.model.textproto
 #include <fstream>
 #include <iostream>
 #include <memory>
