@@ -1,0 +1,114 @@
+#include "lib/evaluation/training.h"
+
+#include <cmath>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/time_util.h"
+#include "gtest/gtest.h"
+#include "lib/scoring/fold.h"
+#include "lib/scoring/model_loader.h"
+
+namespace kaiku::evaluation {
+namespace {
+
+using ::testing::HasSubstr;
+
+int SignalIndex(const scoring::Model& model, const std::string& name) {
+  for (size_t i = 0; i < model.signals().size(); ++i)
+    if (model.signals()[i].name == name) return static_cast<int>(i);
+  return -1;
+}
+
+TEST(TrainingTest, RecoversTheWeightsOfASyntheticModel) {
+  std::shared_ptr<const scoring::Model> base = scoring::DefaultModel();
+  const int carts = SignalIndex(*base, "cart_views");
+  const int products = SignalIndex(*base, "product_views");
+  ASSERT_GE(carts, 0);
+  ASSERT_GE(products, 0);
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<double> value(0, 3);
+  std::uniform_real_distribution<double> unit(0, 1);
+  std::vector<Example> examples;
+  for (int i = 0; i < 30000; ++i) {
+    Example& e = examples.emplace_back();
+    e.features.assign(base->signals().size(), 0.0);
+    e.features[carts] = value(rng);
+    e.features[products] = value(rng);
+    const double z = -2.0 + 1.1 * e.features[carts] - 0.4 * e.features[products];
+    e.converted = unit(rng) < 1 / (1 + std::exp(-z));
+  }
+  TrainingOptions options;
+  options.logistic.l2 = 1e-6;
+  options.version = "learned-test-1";
+  absl::StatusOr<TrainingResult> trained = TrainModel(*base, examples, options);
+  ASSERT_TRUE(trained.ok()) << trained.status();
+  EXPECT_EQ(trained->model.version(), "learned-test-1");
+  EXPECT_NEAR(trained->model.bias(), -2.0, 0.1);
+  EXPECT_NEAR(trained->model.signals(carts).weight(), 1.1, 0.06);
+  EXPECT_NEAR(trained->model.signals(products).weight(), -0.4, 0.06);
+  for (int i = 0; i < trained->model.signals_size(); ++i) {
+    if (i != carts && i != products) {
+      EXPECT_EQ(trained->model.signals(i).weight(), 0) << i;
+    }
+  }
+  // Everything but the weights is the base model's.
+  EXPECT_EQ(trained->model.levels().hot().enter(),
+            base->proto().levels().hot().enter());
+  EXPECT_EQ(trained->model.triggers_size(), base->proto().triggers_size());
+}
+
+// The learned model scores a visitor in the scorer exactly as the fit says:
+// 100 · sigmoid(bias + Σ weight · feature), with the base model's features.
+TEST(TrainingTest, TheScorerComputesTheFittedProbability) {
+  std::shared_ptr<const scoring::Model> base = scoring::DefaultModel();
+  std::mt19937 rng(5);
+  std::vector<Example> examples;
+  for (int i = 0; i < 400; ++i) {
+    Example& e = examples.emplace_back();
+    e.features.assign(base->signals().size(), 0.0);
+    for (double& f : e.features) f = std::uniform_real_distribution<>(0, 2)(rng);
+    e.converted = i % 3 == 0;
+  }
+  TrainingOptions options;
+  options.version = "learned-test-2";
+  absl::StatusOr<TrainingResult> trained = TrainModel(*base, examples, options);
+  ASSERT_TRUE(trained.ok()) << trained.status();
+  auto learned = scoring::Model::Compile(trained->model);
+  ASSERT_TRUE(learned.ok()) << learned.status();
+
+  std::vector<kaiku::v1::Event> timeline;
+  const int64_t t0 = int64_t{1764000000} * 1000000;
+  for (int i = 0; i < 5; ++i) {
+    kaiku::v1::Event& e = timeline.emplace_back();
+    e.set_event_id(absl::StrCat("e", i));
+    e.set_visitor_id("v");
+    *e.mutable_occurred_at() = google::protobuf::util::TimeUtil::
+        MicrosecondsToTimestamp(t0 + i * int64_t{90} * 1000000);
+    e.mutable_page_view()->set_url(i % 2 ? "https://s.example/pricing"
+                                         : "https://s.example/products/a");
+  }
+  scoring::Scorer scorer(**learned);
+  scoring::VisitorState state = scoring::FoldTimeline(scorer, timeline);
+  const int64_t at = t0 + 3600 * int64_t{1000000};
+  std::vector<double> x = scoring::Scorer(*base).Features(
+      scoring::FoldTimeline(scoring::Scorer(*base), timeline), at);
+  double z = trained->fit.bias;
+  for (size_t i = 0; i < x.size(); ++i) z += trained->fit.weights[i] * x[i];
+  EXPECT_NEAR(scorer.Evaluate(state, at).score, 100 / (1 + std::exp(-z)),
+              1e-9);
+}
+
+TEST(TrainingTest, NeedsBothLabels) {
+  std::shared_ptr<const scoring::Model> base = scoring::DefaultModel();
+  std::vector<Example> examples(3);
+  for (Example& e : examples) e.features.assign(base->signals().size(), 0.0);
+  TrainingOptions options;
+  options.version = "x";
+  EXPECT_THAT(TrainModel(*base, examples, options).status().message(),
+              HasSubstr("0 of 3 converted"));
+}
+
+}  // namespace
+}  // namespace kaiku::evaluation
