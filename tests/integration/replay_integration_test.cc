@@ -1,0 +1,149 @@
+// The real-data tools end to end: a small Taobao-format file replayed into the
+// real kaikud with kaiku_replay, learned from the stored timelines of an
+// online checkpoint with kaiku_train, evaluated from the store and from the
+// file (the same table: the store holds what the file maps to, and the whole-
+// day time shift changes no score), and the learned model served by kaikud.
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/kaikud_process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace {
+
+using ::kaiku::testing::CommandResult;
+using ::kaiku::testing::KaikuctlPath;
+using ::kaiku::testing::KaikudProcess;
+using ::kaiku::testing::RunCommand;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Six visitors over two days (China time); three put something in the cart
+// and buy on the second day, three only browse.
+std::string TaobaoCsv(int* events) {
+  std::string csv = "user_id,item_id,category_id,behavior_type,timestamp\n";
+  *events = 0;
+  const int64_t day1 = 1511600000, day2 = day1 + 86400;
+  for (int v = 1; v <= 6; ++v) {
+    for (int i = 0; i < 4; ++i) {
+      absl::StrAppend(&csv, v, ",", 100 + i, ",7,pv,", day1 + v * 600 + i * 90,
+                      "\n");
+      ++*events;
+    }
+    absl::StrAppend(&csv, v, ",101,7,pv,", day2 + v * 600, "\n");
+    ++*events;
+    if (v <= 3) {
+      absl::StrAppend(&csv, v, ",101,7,cart,", day2 + v * 600 + 60, "\n", v,
+                      ",101,7,buy,", day2 + v * 600 + 300, "\n");
+      *events += 2;
+    } else {
+      absl::StrAppend(&csv, v, ",102,7,fav,", day2 + v * 600 + 60, "\n");
+      ++*events;
+    }
+  }
+  return csv;
+}
+
+// The table rows of kaiku_eval's output (lines starting with "|").
+std::vector<std::string> TableRows(const std::string& out) {
+  std::vector<std::string> rows;
+  for (absl::string_view line : absl::StrSplit(out, '\n')) {
+    if (absl::StartsWith(line, "|")) rows.emplace_back(line);
+  }
+  return rows;
+}
+
+TEST(ReplayIntegrationTest, ReplayTrainEvaluateAndServeTheLearnedModel) {
+  kaiku::testing::TempDir dir;
+  int events = 0;
+  const std::string csv = dir.Sub("taobao.csv");
+  std::ofstream(csv) << TaobaoCsv(&events);
+
+  auto server = KaikudProcess::Start(dir.Sub("data"));
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string addr = (*server)->address();
+  CommandResult replayed = RunCommand(
+      {KAIKU_REPLAY_PATH, "--dataset=taobao", "--csv=" + csv, "--addr=" + addr},
+      "");
+  ASSERT_EQ(replayed.exit_code, 0) << replayed.out;
+  EXPECT_THAT(replayed.out, HasSubstr(absl::StrCat(events, " accepted")));
+  // Run again: every event is a duplicate, stored once.
+  CommandResult again = RunCommand(
+      {KAIKU_REPLAY_PATH, "--dataset=taobao", "--csv=" + csv, "--addr=" + addr},
+      "");
+  ASSERT_EQ(again.exit_code, 0) << again.out;
+  EXPECT_THAT(again.out,
+              HasSubstr(absl::StrCat("0 accepted, ", events, " duplicate")));
+
+  CommandResult visitor = RunCommand(
+      {KaikuctlPath(), "get", "tb-1", "--limit", "100", "--addr", addr}, "");
+  ASSERT_EQ(visitor.exit_code, 0);
+  EXPECT_THAT(visitor.out, HasSubstr("\"eventCount\":\"7\""));
+  EXPECT_THAT(visitor.out, HasSubstr("STAGE_CUSTOMER"));
+
+  ASSERT_EQ(RunCommand({KaikuctlPath(), "checkpoint", "train", "--addr", addr},
+                       "")
+                .exit_code,
+            0);
+  const std::string store = dir.Sub("data") + "/checkpoints/train";
+  const std::string model = dir.Sub("learned.textproto");
+  CommandResult trained = RunCommand(
+      {KAIKU_TRAIN_PATH, "--dataset=taobao", "--store=" + store,
+       "--test_fraction=0", "--l2=0.01", "--out=" + model},
+      "");
+  ASSERT_EQ(trained.exit_code, 0) << trained.out;
+  EXPECT_THAT(trained.out, HasSubstr("trained on 12 episodes"));
+
+  CommandResult from_store = RunCommand(
+      {KAIKU_EVAL_PATH, "--dataset=taobao", "--store=" + store,
+       "--test_fraction=0", "--learned=" + model},
+      "");
+  ASSERT_EQ(from_store.exit_code, 0) << from_store.out;
+  CommandResult from_file = RunCommand(
+      {KAIKU_EVAL_PATH, "--dataset=taobao", "--csv=" + csv,
+       "--test_fraction=0", "--learned=" + model},
+      "");
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.out;
+  EXPECT_THAT(from_store.out, HasSubstr("12 episodes, 3 converted"));
+  EXPECT_THAT(from_store.out,
+              HasSubstr("learned model `kaiku-default-2026-11-1-learned-taobao`"));
+  ASSERT_EQ(TableRows(from_store.out).size(), 7u) << from_store.out;
+  EXPECT_EQ(TableRows(from_store.out), TableRows(from_file.out));
+  // The cart separates the buyers: the learned model ranks them first.
+  EXPECT_THAT(from_store.out,
+              HasSubstr("| Kaiku, learned model `kaiku-default-2026-11-1-"
+                        "learned-taobao` | 1.000 |"));
+
+  // kaikud serves the learned model.
+  ASSERT_EQ((*server)->Terminate(), 0);
+  auto learned = KaikudProcess::Start(dir.Sub("data"), {"--model=" + model});
+  ASSERT_TRUE(learned.ok()) << learned.status();
+  CommandResult served = RunCommand(
+      {KaikuctlPath(), "get", "tb-4", "--addr", (*learned)->address()}, "");
+  ASSERT_EQ(served.exit_code, 0);
+  EXPECT_THAT(served.out, HasSubstr("\"modelVersion\":\"kaiku-default-2026-11-"
+                                    "1-learned-taobao\""));
+}
+
+TEST(ReplayIntegrationTest, ABadFileIsRefusedWithLineAndColumn) {
+  kaiku::testing::TempDir dir;
+  const std::string csv = dir.Sub("bad.csv");
+  std::ofstream(csv) << "user_id,item_id,category_id,behavior_type,timestamp\n"
+                        "1,2,3,pv,1511600000\n1,2,3,pv,soon\n";
+  // stderr into stdout, to read the message.
+  CommandResult result = RunCommand(
+      {"/bin/sh", "-c",
+       absl::StrCat(KAIKU_REPLAY_PATH, " --dataset=taobao --csv=", csv,
+                    " --addr=127.0.0.1:1 2>&1")},
+      "");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.out, HasSubstr("bad.csv:3: timestamp: must be Unix seconds"));
+  EXPECT_THAT(result.out, Not(HasSubstr("accepted")));
+}
+
+}  // namespace
