@@ -69,9 +69,15 @@ for d in "${datasets[@]}"; do
   echo "== $d: learning the weights from the stored timelines (70 % of the visitors)"
   "$train" --dataset="$d" --store="$store" --tenant="$d" \
     --out="$out/$d.model.textproto" | tee "$out/$d.train.txt" | sed 's/^/   /'
-  echo "== $d: the learned model loaded into kaikud"
-  cp "$out/$d.model.textproto" "$out/server/model.textproto"
-  "$kaikuctl" reload-model --api-key "${key[$d]}" | sed 's/^/   /'
+  echo "== $d: the same with the shop signals (deploy/config/shop-signals.textproto) added"
+  "$train" --dataset="$d" --store="$store" --tenant="$d" \
+    --extra_signals="$root/deploy/config/shop-signals.textproto" \
+    --out="$out/$d.shop.model.textproto" | tee "$out/$d.shop.train.txt" | sed 's/^/   /'
+  echo "== $d: the learned models loaded into kaikud"
+  for m in "$out/$d.model.textproto" "$out/$d.shop.model.textproto"; do
+    cp "$m" "$out/server/model.textproto"
+    "$kaikuctl" reload-model --api-key "${key[$d]}" | sed 's/^/   /'
+  done
 done
 cp "$root/deploy/config/model.textproto" "$out/server/model.textproto"
 "$kaikuctl" reload-model --api-key "${key[taobao]}" > /dev/null
@@ -79,7 +85,7 @@ cp "$root/deploy/config/model.textproto" "$out/server/model.textproto"
 for d in "${datasets[@]}"; do
   echo
   "$evaluate" --dataset="$d" --store="$store" --tenant="$d" \
-    --learned="$out/$d.model.textproto" | tee "$out/$d.eval.md"
+    --learned="$out/$d.model.textproto,$out/$d.shop.model.textproto" | tee "$out/$d.eval.md"
 done
 echo
 echo "== tables in $out/*.eval.md, learned models in $out/*.model.textproto"

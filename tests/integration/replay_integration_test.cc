@@ -111,12 +111,12 @@ TEST(ReplayIntegrationTest, ReplayTrainEvaluateAndServeTheLearnedModel) {
   ASSERT_EQ(from_file.exit_code, 0) << from_file.out;
   EXPECT_THAT(from_store.out, HasSubstr("12 episodes, 3 converted"));
   EXPECT_THAT(from_store.out,
-              HasSubstr("learned model `kaiku-default-2026-11-1-learned-taobao`"));
+              HasSubstr("learned model `kaiku-default-2026-12-1-learned-taobao`"));
   ASSERT_EQ(TableRows(from_store.out).size(), 7u) << from_store.out;
   EXPECT_EQ(TableRows(from_store.out), TableRows(from_file.out));
   // The cart separates the buyers: the learned model ranks them first.
   EXPECT_THAT(from_store.out,
-              HasSubstr("| Kaiku, learned model `kaiku-default-2026-11-1-"
+              HasSubstr("| Kaiku, learned model `kaiku-default-2026-12-1-"
                         "learned-taobao` | 1.000 |"));
 
   // kaikud serves the learned model.
@@ -126,7 +126,7 @@ TEST(ReplayIntegrationTest, ReplayTrainEvaluateAndServeTheLearnedModel) {
   CommandResult served = RunCommand(
       {KaikuctlPath(), "get", "tb-4", "--addr", (*learned)->address()}, "");
   ASSERT_EQ(served.exit_code, 0);
-  EXPECT_THAT(served.out, HasSubstr("\"modelVersion\":\"kaiku-default-2026-11-"
+  EXPECT_THAT(served.out, HasSubstr("\"modelVersion\":\"kaiku-default-2026-12-"
                                     "1-learned-taobao\""));
 }
 

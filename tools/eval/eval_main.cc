@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/flags/marshalling.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
@@ -30,8 +31,8 @@
 ABSL_FLAG(std::string, model, "",
           "The hand-set model file (default: the built-in default model, "
           "deploy/config/model.textproto).");
-ABSL_FLAG(std::string, learned, "",
-          "A learned model file (kaiku_train --out) to compare.");
+ABSL_FLAG(std::vector<std::string>, learned, {},
+          "Learned model files (kaiku_train --out) to compare, comma-separated.");
 ABSL_FLAG(int, top_k, 100, "k of the precision among the top-k leads.");
 
 namespace {
@@ -111,15 +112,15 @@ int main(int argc, char** argv) {
     }
     base = *loaded;
   }
-  std::shared_ptr<const kaiku::scoring::Model> learned;
-  if (!absl::GetFlag(FLAGS_learned).empty()) {
-    auto loaded = kaiku::scoring::LoadModelFile(absl::GetFlag(FLAGS_learned));
+  std::vector<std::shared_ptr<const kaiku::scoring::Model>> learned;
+  for (const std::string& path : absl::GetFlag(FLAGS_learned)) {
+    auto loaded = kaiku::scoring::LoadModelFile(path);
     if (!loaded.ok()) {
       std::cerr << "kaiku_eval: --learned: " << loaded.status().message()
                 << "\n";
       return 2;
     }
-    learned = *loaded;
+    learned.push_back(*loaded);
   }
 
   const kaiku::scoring::Scorer base_scorer(*base);
@@ -157,11 +158,11 @@ int main(int argc, char** argv) {
   std::vector<Row> rows;
   rows.push_back({absl::StrCat("Kaiku, hand-set model `", base->version(), "`"),
                   MeasureModel(test, *base, k)});
-  if (learned != nullptr) {
-    const kaiku::scoring::Scorer learned_scorer(*learned);
+  for (const auto& model : learned) {
+    const kaiku::scoring::Scorer learned_scorer(*model);
     rows.push_back(
-        {absl::StrCat("Kaiku, learned model `", learned->version(), "`"),
-         MeasureModel(HeldOut(*input, learned_scorer), *learned, k)});
+        {absl::StrCat("Kaiku, learned model `", model->version(), "`"),
+         MeasureModel(HeldOut(*input, learned_scorer), *model, k)});
   }
   rows.push_back({"Baseline: product page views in the episode",
                   kaiku::evaluation::Measure(

@@ -7,6 +7,7 @@
 //   kaikuctl checkpoint train    # then, with kaikud's data dir D:
 //   kaiku_train --dataset=taobao --store=D/checkpoints/train --tenant=taobao
 //               --out=taobao.model.textproto
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -16,7 +17,11 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/text_format.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "lib/common/status_macros.h"
+#include "lib/config/text_proto.h"
 #include "lib/evaluation/quality.h"
 #include "lib/evaluation/training.h"
 #include "lib/scoring/model_loader.h"
@@ -25,6 +30,9 @@
 ABSL_FLAG(std::string, base_model, "",
           "The model whose signals are the features and whose other parts the "
           "learned model keeps (default: the built-in default model).");
+ABSL_FLAG(std::string, extra_signals, "",
+          "A file of `signals { ... }` (e.g. deploy/config/shop-signals."
+          "textproto) added to the base model's signals before the fit.");
 ABSL_FLAG(std::string, out, "", "Where to write the learned model. Required.");
 ABSL_FLAG(std::string, version, "",
           "The learned model's version (default: <base version>-learned-"
@@ -34,6 +42,32 @@ ABSL_FLAG(double, l2, 1e-3, "Weight of the L2 penalty on the weights.");
 namespace {
 
 using kaiku::evaluation::Example;
+
+// The base model with the signals of `path` added (nothing else may be set
+// there); errors name the file, line and field.
+absl::StatusOr<std::shared_ptr<const kaiku::scoring::Model>> WithExtraSignals(
+    const kaiku::scoring::Model& base, const std::string& path) {
+  ASSIGN_OR_RETURN(std::string text, kaiku::config::ReadTextFile(path));
+  kaiku::config::v1::ScoringModel extra;
+  RETURN_IF_ERROR(kaiku::config::ParseTextProto(text, path, &extra));
+  kaiku::config::v1::ScoringModel only_signals;
+  *only_signals.mutable_signals() = extra.signals();
+  if (!google::protobuf::util::MessageDifferencer::Equals(extra,
+                                                          only_signals)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": only `signals` may be set"));
+  }
+  kaiku::config::v1::ScoringModel proto = base.proto();
+  for (const kaiku::config::v1::Signal& s : extra.signals())
+    *proto.add_signals() = s;
+  absl::StatusOr<std::shared_ptr<const kaiku::scoring::Model>> model =
+      kaiku::scoring::Model::Compile(proto);
+  if (!model.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the base model with ", path, ": ", model.status().message()));
+  }
+  return model;
+}
 
 void PrintQuality(const char* name, const std::vector<Example>& examples,
                   const kaiku::scoring::Model& model) {
@@ -74,13 +108,29 @@ int main(int argc, char** argv) {
     }
     base = *loaded;
   }
+  if (!absl::GetFlag(FLAGS_extra_signals).empty()) {
+    auto extended =
+        WithExtraSignals(*base, absl::GetFlag(FLAGS_extra_signals));
+    if (!extended.ok()) {
+      std::cerr << "kaiku_train: --extra_signals: "
+                << extended.status().message() << "\n";
+      return 2;
+    }
+    base = *extended;
+  }
   kaiku::evaluation::TrainingOptions options;
   options.logistic.l2 = absl::GetFlag(FLAGS_l2);
   options.version = absl::GetFlag(FLAGS_version);
   if (options.version.empty()) {
     options.version = absl::StrFormat(
-        "%s-learned-%s", base->version(),
-        kaiku::replay::DatasetName(input->dataset));
+        "%s-learned-%s%s", base->version(),
+        kaiku::replay::DatasetName(input->dataset),
+        absl::GetFlag(FLAGS_extra_signals).empty()
+            ? ""
+            : absl::StrCat("-", std::filesystem::path(
+                                    absl::GetFlag(FLAGS_extra_signals))
+                                    .stem()
+                                    .string()));
   }
 
   const kaiku::scoring::Scorer base_scorer(*base);
