@@ -73,9 +73,8 @@ absl::StatusOr<LogisticFit> FitLogistic(
   const size_t d = x[0].size();
   for (size_t n = 0; n < x.size(); ++n) {
     if (x[n].size() != d) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("example ", n, " has ", x[n].size(),
-                       " features, the first has ", d));
+      return absl::InvalidArgumentError(absl::StrCat(
+          "example ", n, " has ", x[n].size(), " features, the first has ", d));
     }
     for (double v : x[n]) {
       if (!std::isfinite(v))

@@ -18,8 +18,9 @@ struct Group {
 
 std::vector<Group> Groups(const std::vector<Labeled>& examples) {
   std::vector<Labeled> sorted = examples;
-  std::sort(sorted.begin(), sorted.end(),
-            [](const Labeled& a, const Labeled& b) { return a.score > b.score; });
+  std::sort(
+      sorted.begin(), sorted.end(),
+      [](const Labeled& a, const Labeled& b) { return a.score > b.score; });
   std::vector<Group> groups;
   for (const Labeled& e : sorted) {
     if (groups.empty() || groups.back().score != e.score)
@@ -30,8 +31,9 @@ std::vector<Group> Groups(const std::vector<Labeled>& examples) {
 }
 
 double F1(double precision, double recall) {
-  return precision + recall == 0 ? 0
-                                 : 2 * precision * recall / (precision + recall);
+  return precision + recall == 0
+             ? 0
+             : 2 * precision * recall / (precision + recall);
 }
 
 }  // namespace

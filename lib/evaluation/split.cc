@@ -20,7 +20,8 @@ Split SplitExamples(std::vector<Example> examples, SplitKind kind,
   test_fraction = std::clamp(test_fraction, 0.0, 1.0);
   Split split;
   if (kind == SplitKind::kVisitor) {
-    const uint64_t cut = static_cast<uint64_t>(std::llround(test_fraction * 10000));
+    const uint64_t cut =
+        static_cast<uint64_t>(std::llround(test_fraction * 10000));
     for (Example& e : examples) {
       (Fnv1a64(e.visitor_id) % 10000 < cut ? split.test : split.train)
           .push_back(std::move(e));
@@ -33,9 +34,7 @@ Split SplitExamples(std::vector<Example> examples, SplitKind kind,
   std::sort(moments.begin(), moments.end());
   const size_t keep = static_cast<size_t>(
       std::llround((1 - test_fraction) * static_cast<double>(moments.size())));
-  const int64_t cutoff = keep >= moments.size()
-                             ? INT64_MAX
-                             : moments[keep];
+  const int64_t cutoff = keep >= moments.size() ? INT64_MAX : moments[keep];
   for (Example& e : examples) {
     (e.at_micros >= cutoff ? split.test : split.train).push_back(std::move(e));
   }

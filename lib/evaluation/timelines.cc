@@ -35,8 +35,8 @@ absl::StatusOr<std::vector<Timeline>> TimelinesFromStore(
                    storage::Store::Open(options));
   std::vector<Timeline> timelines;
   RETURN_IF_ERROR(store->ForEachTimeline(
-      tenant, [&](absl::string_view visitor,
-                  std::vector<kaiku::v1::Event> events) {
+      tenant,
+      [&](absl::string_view visitor, std::vector<kaiku::v1::Event> events) {
         timelines.push_back(Timeline{std::string(visitor), std::move(events)});
       }));
   return timelines;

@@ -20,9 +20,9 @@ absl::StatusOr<TrainingResult> TrainModel(const scoring::Model& base,
     positives += e.converted ? 1 : 0;
   }
   if (positives == 0 || positives == static_cast<int>(examples.size())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "training needs converted and unconverted episodes; got ", positives,
-        " of ", examples.size(), " converted"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("training needs converted and unconverted episodes; got ",
+                     positives, " of ", examples.size(), " converted"));
   }
   TrainingResult result;
   ASSIGN_OR_RETURN(result.fit, FitLogistic(x, y, options.logistic));

@@ -82,10 +82,9 @@ bool CsvReader::Next() {
     }
     for (size_t i = 0; i < index_.size(); ++i) {
       if (index_[i] >= static_cast<int>(fields->size())) {
-        status_ = absl::InvalidArgumentError(
-            absl::StrCat(source_, ":", line_, ": ", names_[i],
-                         ": missing (the row has ", fields->size(),
-                         " fields)"));
+        status_ = absl::InvalidArgumentError(absl::StrCat(
+            source_, ":", line_, ": ", names_[i], ": missing (the row has ",
+            fields->size(), " fields)"));
         return false;
       }
     }

@@ -3,7 +3,8 @@
 // fields). The datasets of ../shared/data/ are in this form.
 //
 //   ASSIGN_OR_RETURN(CsvReader reader, CsvReader::Open(in, "train.csv",
-//                                                      {"user_id", "timestamp"}));
+//                                                      {"user_id",
+//                                                      "timestamp"}));
 //   while (reader.Next()) {
 //     absl::string_view user = reader.Field(0);  // columns in the asked order
 //   }
@@ -34,8 +35,9 @@ class CsvReader {
   // Reads the header line and finds `columns` in it (any order, extra columns
   // ignored). INVALID_ARGUMENT naming the first missing column. `in` must
   // outlive the reader.
-  static absl::StatusOr<CsvReader> Open(std::istream& in, std::string source,
-                                        const std::vector<std::string>& columns);
+  static absl::StatusOr<CsvReader> Open(
+      std::istream& in, std::string source,
+      const std::vector<std::string>& columns);
 
   // Reads the next non-blank row; false at the end or on an error (then
   // status() says which).

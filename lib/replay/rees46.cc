@@ -2,7 +2,8 @@
 //   event_time ("2019-10-01 00:00:00 UTC"),event_type,product_id,category_id,
 //   category_code,brand,price,user_id,user_session
 //
-//   view     -> PageView https://rees46.example/products/<category path>/<product_id>
+//   view     -> PageView https://rees46.example/products/<category
+//   path>/<product_id>
 //               (the category path is category_code with dots as slashes,
 //               else the category_id)
 //   cart     -> PageView https://rees46.example/cart?product=<product_id>
@@ -26,8 +27,16 @@ namespace kaiku::replay {
 
 absl::StatusOr<std::vector<kaiku::v1::Event>> MapRees46(
     std::istream& in, const std::string& source) {
-  enum { kTime, kType, kProduct, kCategory, kCategoryCode, kPrice, kUser,
-         kSession };
+  enum {
+    kTime,
+    kType,
+    kProduct,
+    kCategory,
+    kCategoryCode,
+    kPrice,
+    kUser,
+    kSession
+  };
   ASSIGN_OR_RETURN(
       CsvReader csv,
       CsvReader::Open(in, source,
@@ -41,8 +50,8 @@ absl::StatusOr<std::vector<kaiku::v1::Event>> MapRees46(
     std::string error;
     if (!absl::ParseTime("%Y-%m-%d %H:%M:%S", text, absl::UTCTimeZone(), &time,
                          &error)) {
-      return csv.Error(kTime, absl::StrCat("must be \"YYYY-MM-DD HH:MM:SS UTC\": ",
-                                           error));
+      return csv.Error(
+          kTime, absl::StrCat("must be \"YYYY-MM-DD HH:MM:SS UTC\": ", error));
     }
     for (int column : {kProduct, kUser}) {
       if (csv.Field(column).empty()) return csv.Error(column, "is empty");

@@ -58,8 +58,9 @@ absl::StatusOr<std::vector<kaiku::v1::Event>> MapTaobao(
     } else if (behavior == "buy") {
       e.mutable_conversion()->set_order_id(e.event_id());
     } else {
-      return csv.Error(kBehavior, absl::StrCat("\"", behavior,
-                                               "\" is not pv, fav, cart or buy"));
+      return csv.Error(
+          kBehavior,
+          absl::StrCat("\"", behavior, "\" is not pv, fav, cart or buy"));
     }
     events.push_back(std::move(e));
   }

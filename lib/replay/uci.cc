@@ -48,15 +48,22 @@ constexpr int64_t kEarlierVisit = int64_t{7} * 86400 * kSecond;
 
 absl::StatusOr<std::vector<kaiku::v1::Event>> MapUci(
     std::istream& in, const std::string& source) {
-  enum { kAdmin, kAdminSeconds, kInfo, kInfoSeconds, kProduct,
-         kProductSeconds, kVisitorType, kRevenue };
-  ASSIGN_OR_RETURN(
-      CsvReader csv,
-      CsvReader::Open(in, source,
-                      {"Administrative", "Administrative_Duration",
-                       "Informational", "Informational_Duration",
-                       "ProductRelated", "ProductRelated_Duration",
-                       "VisitorType", "Revenue"}));
+  enum {
+    kAdmin,
+    kAdminSeconds,
+    kInfo,
+    kInfoSeconds,
+    kProduct,
+    kProductSeconds,
+    kVisitorType,
+    kRevenue
+  };
+  ASSIGN_OR_RETURN(CsvReader csv,
+                   CsvReader::Open(in, source,
+                                   {"Administrative", "Administrative_Duration",
+                                    "Informational", "Informational_Duration",
+                                    "ProductRelated", "ProductRelated_Duration",
+                                    "VisitorType", "Revenue"}));
   std::vector<kaiku::v1::Event> events;
   int64_t row = 0;
   while (csv.Next()) {

@@ -86,32 +86,33 @@ TEST(ReplayIntegrationTest, ReplayTrainEvaluateAndServeTheLearnedModel) {
   EXPECT_THAT(visitor.out, HasSubstr("\"eventCount\":\"7\""));
   EXPECT_THAT(visitor.out, HasSubstr("STAGE_CUSTOMER"));
 
-  ASSERT_EQ(RunCommand({KaikuctlPath(), "checkpoint", "train", "--addr", addr},
-                       "")
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      RunCommand({KaikuctlPath(), "checkpoint", "train", "--addr", addr}, "")
+          .exit_code,
+      0);
   const std::string store = dir.Sub("data") + "/checkpoints/train";
   const std::string model = dir.Sub("learned.textproto");
-  CommandResult trained = RunCommand(
-      {KAIKU_TRAIN_PATH, "--dataset=taobao", "--store=" + store,
-       "--test_fraction=0", "--l2=0.01", "--out=" + model},
-      "");
+  CommandResult trained =
+      RunCommand({KAIKU_TRAIN_PATH, "--dataset=taobao", "--store=" + store,
+                  "--test_fraction=0", "--l2=0.01", "--out=" + model},
+                 "");
   ASSERT_EQ(trained.exit_code, 0) << trained.out;
   EXPECT_THAT(trained.out, HasSubstr("trained on 12 episodes"));
 
-  CommandResult from_store = RunCommand(
-      {KAIKU_EVAL_PATH, "--dataset=taobao", "--store=" + store,
-       "--test_fraction=0", "--learned=" + model},
-      "");
+  CommandResult from_store =
+      RunCommand({KAIKU_EVAL_PATH, "--dataset=taobao", "--store=" + store,
+                  "--test_fraction=0", "--learned=" + model},
+                 "");
   ASSERT_EQ(from_store.exit_code, 0) << from_store.out;
-  CommandResult from_file = RunCommand(
-      {KAIKU_EVAL_PATH, "--dataset=taobao", "--csv=" + csv,
-       "--test_fraction=0", "--learned=" + model},
-      "");
+  CommandResult from_file =
+      RunCommand({KAIKU_EVAL_PATH, "--dataset=taobao", "--csv=" + csv,
+                  "--test_fraction=0", "--learned=" + model},
+                 "");
   ASSERT_EQ(from_file.exit_code, 0) << from_file.out;
   EXPECT_THAT(from_store.out, HasSubstr("12 episodes, 3 converted"));
-  EXPECT_THAT(from_store.out,
-              HasSubstr("learned model `kaiku-default-2026-12-1-learned-taobao`"));
+  EXPECT_THAT(
+      from_store.out,
+      HasSubstr("learned model `kaiku-default-2026-12-1-learned-taobao`"));
   ASSERT_EQ(TableRows(from_store.out).size(), 7u) << from_store.out;
   EXPECT_EQ(TableRows(from_store.out), TableRows(from_file.out));
   // The cart separates the buyers: the learned model ranks them first.
@@ -142,7 +143,8 @@ TEST(ReplayIntegrationTest, ABadFileIsRefusedWithLineAndColumn) {
                     " --addr=127.0.0.1:1 2>&1")},
       "");
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_THAT(result.out, HasSubstr("bad.csv:3: timestamp: must be Unix seconds"));
+  EXPECT_THAT(result.out,
+              HasSubstr("bad.csv:3: timestamp: must be Unix seconds"));
   EXPECT_THAT(result.out, Not(HasSubstr("accepted")));
 }
 

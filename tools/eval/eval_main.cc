@@ -25,14 +25,14 @@
 #include "lib/evaluation/quality.h"
 #include "lib/evaluation/split.h"
 #include "lib/evaluation/timelines.h"
-#include "lib/scoring/model_loader.h"
 #include "tools/eval/input.h"
 
 ABSL_FLAG(std::string, model, "",
           "The hand-set model file (default: the built-in default model, "
           "deploy/config/model.textproto).");
-ABSL_FLAG(std::vector<std::string>, learned, {},
-          "Learned model files (kaiku_train --out) to compare, comma-separated.");
+ABSL_FLAG(
+    std::vector<std::string>, learned, {},
+    "Learned model files (kaiku_train --out) to compare, comma-separated.");
 ABSL_FLAG(int, top_k, 100, "k of the precision among the top-k leads.");
 
 namespace {
@@ -55,10 +55,9 @@ void PrintRow(const Row& row) {
                            ? absl::StrFormat("%.3f (≥ %g)", q.at_threshold->f1,
                                              q.at_threshold->threshold)
                            : "—";
-  std::string flagged =
-      q.flagged_share.has_value()
-          ? absl::StrFormat("%.0f %%", 100 * *q.flagged_share)
-          : "—";
+  std::string flagged = q.flagged_share.has_value()
+                            ? absl::StrFormat("%.0f %%", 100 * *q.flagged_share)
+                            : "—";
   std::string lead = q.median_lead_hours.has_value()
                          ? absl::StrFormat("%.1f h", *q.median_lead_hours)
                          : "—";
@@ -102,28 +101,24 @@ int main(int argc, char** argv) {
     std::cerr << "kaiku_eval: --top_k: must be at least 1\n";
     return 2;
   }
-  std::shared_ptr<const kaiku::scoring::Model> base =
-      kaiku::scoring::DefaultModel();
-  if (!absl::GetFlag(FLAGS_model).empty()) {
-    auto loaded = kaiku::scoring::LoadModelFile(absl::GetFlag(FLAGS_model));
-    if (!loaded.ok()) {
-      std::cerr << "kaiku_eval: --model: " << loaded.status().message() << "\n";
-      return 2;
-    }
-    base = *loaded;
+  absl::StatusOr<std::shared_ptr<const kaiku::scoring::Model>> base =
+      kaiku::tools::LoadModelFlag(absl::GetFlag(FLAGS_model), "model");
+  if (!base.ok()) {
+    std::cerr << "kaiku_eval: " << base.status().message() << "\n";
+    return 2;
   }
   std::vector<std::shared_ptr<const kaiku::scoring::Model>> learned;
   for (const std::string& path : absl::GetFlag(FLAGS_learned)) {
-    auto loaded = kaiku::scoring::LoadModelFile(path);
+    if (path.empty()) continue;
+    auto loaded = kaiku::tools::LoadModelFlag(path, "learned");
     if (!loaded.ok()) {
-      std::cerr << "kaiku_eval: --learned: " << loaded.status().message()
-                << "\n";
+      std::cerr << "kaiku_eval: " << loaded.status().message() << "\n";
       return 2;
     }
     learned.push_back(*loaded);
   }
 
-  const kaiku::scoring::Scorer base_scorer(*base);
+  const kaiku::scoring::Scorer base_scorer(**base);
   const std::vector<Example> test = HeldOut(*input, base_scorer);
   int64_t positives = 0, bots = 0, disqualified = 0;
   for (const Example& e : test) {
@@ -146,7 +141,7 @@ int main(int argc, char** argv) {
                                 ? "time"
                                 : "visitor"),
       test.size(), positives,
-      test.empty() ? 0.0 : 100.0 * positives / test.size(), base->version(),
+      test.empty() ? 0.0 : 100.0 * positives / test.size(), (*base)->version(),
       test.empty() ? 0.0 : 100.0 * bots / test.size(),
       test.empty() ? 0.0 : 100.0 * disqualified / test.size());
   if (positives == 0 || positives == static_cast<int64_t>(test.size())) {
@@ -156,8 +151,9 @@ int main(int argc, char** argv) {
   }
 
   std::vector<Row> rows;
-  rows.push_back({absl::StrCat("Kaiku, hand-set model `", base->version(), "`"),
-                  MeasureModel(test, *base, k)});
+  rows.push_back(
+      {absl::StrCat("Kaiku, hand-set model `", (*base)->version(), "`"),
+       MeasureModel(test, **base, k)});
   for (const auto& model : learned) {
     const kaiku::scoring::Scorer learned_scorer(*model);
     rows.push_back(

@@ -3,13 +3,15 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "lib/common/status_macros.h"
+#include "lib/scoring/model_loader.h"
 
 ABSL_FLAG(std::string, dataset, "",
           "taobao, rees46 or uci: the format of --csv, and the episodes' "
           "meaning. Required.");
-ABSL_FLAG(std::string, csv, "",
-          "A dataset file (e.g. ../shared/data/taobao-sample/train.csv), mapped "
-          "as kaiku_replay publishes it.");
+ABSL_FLAG(
+    std::string, csv, "",
+    "A dataset file (e.g. ../shared/data/taobao-sample/train.csv), mapped "
+    "as kaiku_replay publishes it.");
 ABSL_FLAG(std::string, store, "",
           "Instead of --csv: a Kaiku store with the replayed timelines (a "
           "checkpoint from `kaikuctl checkpoint`, or <data_dir>/db of a "
@@ -50,8 +52,8 @@ absl::StatusOr<Input> ReadInput() {
     ASSIGN_OR_RETURN(input.timelines,
                      evaluation::TimelinesFromDataset(input.dataset, csv));
   } else {
-    input.source = absl::StrCat(store, " (tenant ", absl::GetFlag(FLAGS_tenant),
-                                ")");
+    input.source =
+        absl::StrCat(store, " (tenant ", absl::GetFlag(FLAGS_tenant), ")");
     ASSIGN_OR_RETURN(input.timelines, evaluation::TimelinesFromStore(
                                           store, absl::GetFlag(FLAGS_tenant)));
   }
@@ -60,6 +62,18 @@ absl::StatusOr<Input> ReadInput() {
   if (input.timelines.empty())
     return absl::NotFoundError(absl::StrCat("no timelines in ", input.source));
   return input;
+}
+
+absl::StatusOr<std::shared_ptr<const scoring::Model>> LoadModelFlag(
+    const std::string& path, absl::string_view flag) {
+  if (path.empty()) return scoring::DefaultModel();
+  absl::StatusOr<std::shared_ptr<const scoring::Model>> model =
+      scoring::LoadModelFile(path);
+  if (!model.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--", flag, ": ", model.status().message()));
+  }
+  return model;
 }
 
 }  // namespace kaiku::tools

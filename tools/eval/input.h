@@ -4,6 +4,7 @@
 #ifndef KAIKU_TOOLS_EVAL_INPUT_H_
 #define KAIKU_TOOLS_EVAL_INPUT_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "lib/evaluation/split.h"
 #include "lib/evaluation/timelines.h"
 #include "lib/replay/dataset.h"
+#include "lib/scoring/model.h"
 
 namespace kaiku::tools {
 
@@ -26,6 +28,11 @@ struct Input {
 
 // Reads the flags and the timelines they name; errors name the flag.
 absl::StatusOr<Input> ReadInput();
+
+// The model file at `path` (through kaikud's loader), or the built-in default
+// model when `path` is empty; errors are prefixed with `--<flag>: `.
+absl::StatusOr<std::shared_ptr<const scoring::Model>> LoadModelFlag(
+    const std::string& path, absl::string_view flag);
 
 }  // namespace kaiku::tools
 

@@ -141,7 +141,8 @@ int main(int argc, char** argv) {
       shift_days, addr);
 
   const absl::Time start = absl::Now();
-  const absl::Time give_up = start + absl::Seconds(absl::GetFlag(FLAGS_max_seconds));
+  const absl::Time give_up =
+      start + absl::Seconds(absl::GetFlag(FLAGS_max_seconds));
   int64_t accepted = 0, duplicates = 0, rejected = 0, unstored = 0;
   size_t next = 0;
   int shown = 0;
@@ -155,9 +156,9 @@ int main(int argc, char** argv) {
       // Send what is due now; wait for the next event's moment.
       const auto due = [&](size_t i) {
         const double data_seconds =
-            static_cast<double>(TimeUtil::TimestampToMicroseconds(
-                                    (*events)[i].occurred_at()) -
-                                shift_days * kDayMicros - first) /
+            static_cast<double>(
+                TimeUtil::TimestampToMicroseconds((*events)[i].occurred_at()) -
+                shift_days * kDayMicros - first) /
             1e6;
         return start + absl::Seconds(data_seconds / speed);
       };
@@ -181,13 +182,12 @@ int main(int argc, char** argv) {
       if (status.ok() || !Retryable(status.error_code()) || attempt == 9 ||
           absl::Now() > give_up)
         break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(
-          std::min(2000, 50 << attempt)));
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(std::min(2000, 50 << attempt)));
     }
     if (!status.ok()) {
-      std::cerr << "kaiku_replay: publish failed: code "
-                << status.error_code() << ": " << status.error_message()
-                << "\n";
+      std::cerr << "kaiku_replay: publish failed: code " << status.error_code()
+                << ": " << status.error_message() << "\n";
       unstored += static_cast<int64_t>(end - next);
       break;
     }

@@ -16,8 +16,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "google/protobuf/text_format.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "lib/common/status_macros.h"
@@ -96,21 +96,16 @@ int main(int argc, char** argv) {
     std::cerr << "kaiku_train: " << input.status().message() << "\n";
     return 2;
   }
-  std::shared_ptr<const kaiku::scoring::Model> base =
-      kaiku::scoring::DefaultModel();
-  if (!absl::GetFlag(FLAGS_base_model).empty()) {
-    auto loaded =
-        kaiku::scoring::LoadModelFile(absl::GetFlag(FLAGS_base_model));
-    if (!loaded.ok()) {
-      std::cerr << "kaiku_train: --base_model: " << loaded.status().message()
-                << "\n";
-      return 2;
-    }
-    base = *loaded;
+  absl::StatusOr<std::shared_ptr<const kaiku::scoring::Model>> loaded =
+      kaiku::tools::LoadModelFlag(absl::GetFlag(FLAGS_base_model),
+                                  "base_model");
+  if (!loaded.ok()) {
+    std::cerr << "kaiku_train: " << loaded.status().message() << "\n";
+    return 2;
   }
+  std::shared_ptr<const kaiku::scoring::Model> base = *loaded;
   if (!absl::GetFlag(FLAGS_extra_signals).empty()) {
-    auto extended =
-        WithExtraSignals(*base, absl::GetFlag(FLAGS_extra_signals));
+    auto extended = WithExtraSignals(*base, absl::GetFlag(FLAGS_extra_signals));
     if (!extended.ok()) {
       std::cerr << "kaiku_train: --extra_signals: "
                 << extended.status().message() << "\n";
@@ -127,10 +122,10 @@ int main(int argc, char** argv) {
         kaiku::replay::DatasetName(input->dataset),
         absl::GetFlag(FLAGS_extra_signals).empty()
             ? ""
-            : absl::StrCat("-", std::filesystem::path(
-                                    absl::GetFlag(FLAGS_extra_signals))
-                                    .stem()
-                                    .string()));
+            : absl::StrCat(
+                  "-", std::filesystem::path(absl::GetFlag(FLAGS_extra_signals))
+                           .stem()
+                           .string()));
   }
 
   const kaiku::scoring::Scorer base_scorer(*base);
@@ -189,9 +184,11 @@ int main(int argc, char** argv) {
   }
   if (split.test.empty()) return 0;
   const kaiku::scoring::Scorer learned_scorer(**learned);
-  std::vector<Example> learned_test = kaiku::evaluation::SplitExamples(
-      kaiku::evaluation::AllExamples(learned_scorer, input->timelines),
-      input->split, input->test_fraction).test;
+  std::vector<Example> learned_test =
+      kaiku::evaluation::SplitExamples(
+          kaiku::evaluation::AllExamples(learned_scorer, input->timelines),
+          input->split, input->test_fraction)
+          .test;
   std::cout << "held out (" << split.test.size() << " episodes):\n";
   PrintQuality("base", split.test, *base);
   PrintQuality("learned", learned_test, **learned);

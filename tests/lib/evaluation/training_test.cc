@@ -36,7 +36,8 @@ TEST(TrainingTest, RecoversTheWeightsOfASyntheticModel) {
     e.features.assign(base->signals().size(), 0.0);
     e.features[carts] = value(rng);
     e.features[products] = value(rng);
-    const double z = -2.0 + 1.1 * e.features[carts] - 0.4 * e.features[products];
+    const double z =
+        -2.0 + 1.1 * e.features[carts] - 0.4 * e.features[products];
     e.converted = unit(rng) < 1 / (1 + std::exp(-z));
   }
   TrainingOptions options;
@@ -68,7 +69,8 @@ TEST(TrainingTest, TheScorerComputesTheFittedProbability) {
   for (int i = 0; i < 400; ++i) {
     Example& e = examples.emplace_back();
     e.features.assign(base->signals().size(), 0.0);
-    for (double& f : e.features) f = std::uniform_real_distribution<>(0, 2)(rng);
+    for (double& f : e.features)
+      f = std::uniform_real_distribution<>(0, 2)(rng);
     e.converted = i % 3 == 0;
   }
   TrainingOptions options;
@@ -84,8 +86,9 @@ TEST(TrainingTest, TheScorerComputesTheFittedProbability) {
     kaiku::v1::Event& e = timeline.emplace_back();
     e.set_event_id(absl::StrCat("e", i));
     e.set_visitor_id("v");
-    *e.mutable_occurred_at() = google::protobuf::util::TimeUtil::
-        MicrosecondsToTimestamp(t0 + i * int64_t{90} * 1000000);
+    *e.mutable_occurred_at() =
+        google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+            t0 + i * int64_t{90} * 1000000);
     e.mutable_page_view()->set_url(i % 2 ? "https://s.example/pricing"
                                          : "https://s.example/products/a");
   }
@@ -96,8 +99,7 @@ TEST(TrainingTest, TheScorerComputesTheFittedProbability) {
       scoring::FoldTimeline(scoring::Scorer(*base), timeline), at);
   double z = trained->fit.bias;
   for (size_t i = 0; i < x.size(); ++i) z += trained->fit.weights[i] * x[i];
-  EXPECT_NEAR(scorer.Evaluate(state, at).score, 100 / (1 + std::exp(-z)),
-              1e-9);
+  EXPECT_NEAR(scorer.Evaluate(state, at).score, 100 / (1 + std::exp(-z)), 1e-9);
 }
 
 TEST(TrainingTest, NeedsBothLabels) {

@@ -78,28 +78,28 @@ TEST(TaobaoTest, BadValuesNameLineAndColumn) {
       "user_id,item_id,category_id,behavior_type,timestamp\n";
   EXPECT_THAT(ReadError(Dataset::kTaobao, header + "1,2,3,pv,x\n").message(),
               HasSubstr("test.csv:2: timestamp: must be Unix seconds"));
-  EXPECT_THAT(
-      ReadError(Dataset::kTaobao, header + "1,2,3,pv,5\n1,2,3,like,6\n")
-          .message(),
-      HasSubstr("test.csv:3: behavior_type: \"like\" is not"));
+  EXPECT_THAT(ReadError(Dataset::kTaobao, header + "1,2,3,pv,5\n1,2,3,like,6\n")
+                  .message(),
+              HasSubstr("test.csv:3: behavior_type: \"like\" is not"));
 }
 
 TEST(Rees46Test, MapsViewsCartsAndPurchases) {
-  std::vector<Event> events = Read(
-      Dataset::kRees46,
-      "event_time,event_type,product_id,category_id,category_code,brand,"
-      "price,user_id,user_session\n"
-      "2019-10-01 00:00:05 UTC,purchase,11,99,,acme,35.79,5,s-1\n"
-      "2019-10-01 00:00:01 UTC,view,11,99,appliances.kitchen.kettle,acme,"
-      "35.79,5,s-1\n"
-      "2019-10-01 00:00:01 UTC,view,12,98,,,1.00,5,\n"
-      "2019-10-01 00:00:03 UTC,cart,11,99,,acme,35.79,5,s-1\n");
+  std::vector<Event> events =
+      Read(Dataset::kRees46,
+           "event_time,event_type,product_id,category_id,category_code,brand,"
+           "price,user_id,user_session\n"
+           "2019-10-01 00:00:05 UTC,purchase,11,99,,acme,35.79,5,s-1\n"
+           "2019-10-01 00:00:01 UTC,view,11,99,appliances.kitchen.kettle,acme,"
+           "35.79,5,s-1\n"
+           "2019-10-01 00:00:01 UTC,view,12,98,,,1.00,5,\n"
+           "2019-10-01 00:00:03 UTC,cart,11,99,,acme,35.79,5,s-1\n");
   ASSERT_EQ(events.size(), 4u);
   // Same second: the file's order (event ids follow the lines).
   EXPECT_EQ(events[0].page_view().url(),
             "https://rees46.example/products/appliances/kitchen/kettle/11");
   EXPECT_EQ(events[0].session_id(), "s-1");
-  EXPECT_EQ(events[1].page_view().url(), "https://rees46.example/products/98/12");
+  EXPECT_EQ(events[1].page_view().url(),
+            "https://rees46.example/products/98/12");
   EXPECT_EQ(events[1].session_id(), "");  // no session: context only
   EXPECT_EQ(events[2].page_view().url(),
             "https://rees46.example/cart?product=11");
