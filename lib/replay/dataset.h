@@ -29,6 +29,7 @@
 #ifndef KAIKU_LIB_REPLAY_DATASET_H_
 #define KAIKU_LIB_REPLAY_DATASET_H_
 
+#include <cstdint>
 #include <istream>
 #include <string>
 #include <vector>
@@ -40,6 +41,10 @@
 namespace kaiku::replay {
 
 enum class Dataset { kTaobao, kRees46, kUci };
+
+// Event times in the files must lie in 1970..9999 (the range of a
+// google.protobuf.Timestamp).
+inline constexpr int64_t kMaxUnixSeconds = 253402300799;
 
 // "taobao", "rees46" or "uci".
 absl::StatusOr<Dataset> ParseDataset(absl::string_view name);

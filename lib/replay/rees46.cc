@@ -53,6 +53,10 @@ absl::StatusOr<std::vector<kaiku::v1::Event>> MapRees46(
       return csv.Error(
           kTime, absl::StrCat("must be \"YYYY-MM-DD HH:MM:SS UTC\": ", error));
     }
+    if (time < absl::UnixEpoch() ||
+        time > absl::FromUnixSeconds(kMaxUnixSeconds)) {
+      return csv.Error(kTime, "must be between 1970 and 9999");
+    }
     for (int column : {kProduct, kUser}) {
       if (csv.Field(column).empty()) return csv.Error(column, "is empty");
     }

@@ -32,7 +32,8 @@ absl::StatusOr<std::vector<kaiku::v1::Event>> MapTaobao(
   std::vector<kaiku::v1::Event> events;
   while (csv.Next()) {
     int64_t seconds = 0;
-    if (!absl::SimpleAtoi(csv.Field(kTimestamp), &seconds) || seconds <= 0)
+    if (!absl::SimpleAtoi(csv.Field(kTimestamp), &seconds) || seconds <= 0 ||
+        seconds > kMaxUnixSeconds)
       return csv.Error(kTimestamp, "must be Unix seconds");
     for (int column : {kUser, kItem, kCategory}) {
       if (csv.Field(column).empty()) return csv.Error(column, "is empty");

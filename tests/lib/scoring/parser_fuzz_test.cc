@@ -8,34 +8,11 @@
 #include "lib/scoring/model_loader.h"
 #include "lib/scoring/scorer.h"
 #include "lib/scoring/visitor_state.h"
+#include "tests/testing/mutate.h"
 #include "tests/testing/scenarios.h"
 
 namespace kaiku::scoring {
 namespace {
-
-std::string Mutate(std::string s, std::mt19937& rng) {
-  const int edits = std::uniform_int_distribution<int>(1, 4)(rng);
-  for (int i = 0; i < edits && !s.empty(); ++i) {
-    const size_t at =
-        std::uniform_int_distribution<size_t>(0, s.size() - 1)(rng);
-    switch (std::uniform_int_distribution<int>(0, 3)(rng)) {
-      case 0:  // flip a byte
-        s[at] = static_cast<char>(rng());
-        break;
-      case 1:  // cut
-        s.resize(at);
-        break;
-      case 2:  // duplicate a span
-        s.insert(at, s.substr(at, std::uniform_int_distribution<size_t>(
-                                      1, 64)(rng)));
-        break;
-      default:  // delete a span
-        s.erase(at, std::uniform_int_distribution<size_t>(1, 16)(rng));
-        break;
-    }
-  }
-  return s;
-}
 
 TEST(ParserFuzzTest, MutatedModelFilesAreAcceptedOrRefusedCleanly) {
   std::mt19937 rng(4);
@@ -43,7 +20,7 @@ TEST(ParserFuzzTest, MutatedModelFilesAreAcceptedOrRefusedCleanly) {
   int accepted = 0;
   for (int i = 0; i < 3000; ++i) {
     absl::StatusOr<std::shared_ptr<const Model>> model =
-        ParseModel(Mutate(text, rng), "fuzz.textproto");
+        ParseModel(kaiku::testing::Mutate(text, rng), "fuzz.textproto");
     if (model.ok()) {
       ++accepted;
       // An accepted model scores without trouble.
@@ -77,7 +54,7 @@ TEST(ParserFuzzTest, MutatedStatesDecodeOrAreDataLoss) {
   const std::string bytes = EncodeVisitorState(state);
   for (int i = 0; i < 20000; ++i) {
     absl::StatusOr<VisitorState> decoded =
-        DecodeVisitorState(Mutate(bytes, rng));
+        DecodeVisitorState(kaiku::testing::Mutate(bytes, rng));
     if (!decoded.ok()) {
       EXPECT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss);
       continue;
