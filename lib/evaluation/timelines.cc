@@ -1,7 +1,5 @@
 #include "lib/evaluation/timelines.h"
 
-#include <filesystem>
-
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "lib/common/status_macros.h"
@@ -25,12 +23,9 @@ absl::StatusOr<std::vector<Timeline>> TimelinesFromDataset(
 
 absl::StatusOr<std::vector<Timeline>> TimelinesFromStore(
     const std::string& path, const std::string& tenant) {
-  if (!std::filesystem::exists(std::filesystem::path(path) / "CURRENT")) {
-    return absl::NotFoundError(
-        absl::StrCat(path, " is not a Kaiku store (no RocksDB CURRENT file)"));
-  }
   storage::StoreOptions options;
   options.path = path;
+  options.read_only = true;
   ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> store,
                    storage::Store::Open(options));
   std::vector<Timeline> timelines;

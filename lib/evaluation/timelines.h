@@ -27,7 +27,8 @@ absl::StatusOr<std::vector<Timeline>> TimelinesFromDataset(
     replay::Dataset dataset, const std::string& path);
 
 // Every visitor of `tenant` in the store at `path` (a RocksDB directory: a
-// checkpoint, or <data_dir>/db of a kaikud that is not running).
+// checkpoint, or <data_dir>/db of a kaikud that is not running), opened read
+// only: nothing in it changes.
 absl::StatusOr<std::vector<Timeline>> TimelinesFromStore(
     const std::string& path, const std::string& tenant);
 

@@ -1,6 +1,7 @@
 // RocksDB implementation of Store. Column families and key layouts:
 // key_codec.h.
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -192,8 +193,15 @@ class RocksStore : public Store {
   }
 
   absl::Status OpenDb() {
+    if (options_.read_only &&
+        !std::filesystem::exists(std::filesystem::path(options_.path) /
+                                 "CURRENT")) {
+      // RocksDB would create the directory for its info log first.
+      return absl::NotFoundError(
+          absl::StrCat("no Kaiku store at ", options_.path));
+    }
     rocksdb::Options db_options;
-    db_options.create_if_missing = true;
+    db_options.create_if_missing = !options_.read_only;
     db_options.create_missing_column_families = true;
     db_options.max_background_jobs = 2;
     db_options.bytes_per_sync = 1 << 20;
@@ -237,7 +245,10 @@ class RocksStore : public Store {
     };
     rocksdb::DB* db = nullptr;
     RETURN_IF_ERROR(FromRocksStatus(
-        rocksdb::DB::Open(db_options, options_.path, cfs, &handles_, &db),
+        options_.read_only
+            ? rocksdb::DB::OpenForReadOnly(db_options, options_.path, cfs,
+                                           &handles_, &db)
+            : rocksdb::DB::Open(db_options, options_.path, cfs, &handles_, &db),
         absl::StrCat("opening RocksDB at ", options_.path)));
     db_.reset(db);
     cf_.timeline = timeline_ = handles_[1];

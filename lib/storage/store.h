@@ -55,6 +55,10 @@ struct StoreOptions {
   absl::Duration periodic_compaction = absl::Hours(24);
   // Clock for expiry. Must outlive the store. Default: the real clock.
   const Clock* clock = Clock::Real();
+  // Opens an existing store for reading only (RocksDB OpenForReadOnly): no
+  // lock is taken and nothing is written or compacted; Commit and the other
+  // writes fail. For offline tools reading a checkpoint. Default: false.
+  bool read_only = false;
 };
 
 // Figures for monitoring, read at the moment of the call. The totals count

@@ -96,6 +96,40 @@ TEST_F(StoreTest, SurvivesReopen) {
   EXPECT_EQ(page->events.size(), 1u);
 }
 
+TEST_F(StoreTest, ForEachTimelineYieldsEachVisitorOfTheTenantInOrder) {
+  {
+    auto store = Open();
+    Put(*store, "a", PageView("e2", "v1", kT0 + absl::Seconds(2)));
+    Put(*store, "a", PageView("e1", "v1", kT0 + absl::Seconds(1)));
+    Put(*store, "a", PageView("e3", "v2", kT0));
+    Put(*store, "ab", PageView("e4", "v1", kT0));
+    Put(*store, "b", PageView("e5", "v0", kT0));
+  }
+  // Read only: what the offline tools do with a checkpoint.
+  StoreOptions options;
+  options.path = dir_.Sub("db");
+  options.clock = &clock_;
+  options.read_only = true;
+  auto store = Store::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  std::vector<std::string> seen;
+  ASSERT_TRUE((*store)
+                  ->ForEachTimeline("a",
+                                    [&](absl::string_view visitor,
+                                        std::vector<kaiku::v1::Event> events) {
+                                      std::string ids;
+                                      for (const auto& e : events)
+                                        ids += e.event_id();
+                                      seen.push_back(
+                                          absl::StrCat(visitor, ":", ids));
+                                    })
+                  .ok());
+  EXPECT_THAT(seen, ::testing::ElementsAre("v1:e1e2", "v2:e3"));
+  std::unique_ptr<StoreBatch> batch = (*store)->NewBatch();
+  batch->PutEvent("a", PageView("e9", "v1", kT0), 0);
+  EXPECT_FALSE((*store)->Commit(batch.get(), false).ok());
+}
+
 TEST_F(StoreTest, ForEachEventTimeAndErase) {
   auto store = Open();
   Put(*store, "t", PageView("e1", "v", kT0));
