@@ -30,10 +30,15 @@ std::vector<Group> Groups(const std::vector<Labeled>& examples) {
   return groups;
 }
 
-double F1(double precision, double recall) {
+double FBeta(double precision, double recall, double beta) {
+  const double b2 = beta * beta;
   return precision + recall == 0
              ? 0
-             : 2 * precision * recall / (precision + recall);
+             : (1 + b2) * precision * recall / (b2 * precision + recall);
+}
+
+double F1(double precision, double recall) {
+  return FBeta(precision, recall, 1);
 }
 
 }  // namespace
@@ -82,9 +87,14 @@ Classification ClassifyAt(const std::vector<Labeled>& examples,
 }
 
 Classification BestF1(const std::vector<Labeled>& examples) {
+  return BestFBeta(examples, 1);
+}
+
+Classification BestFBeta(const std::vector<Labeled>& examples, double beta) {
   double total_positives = 0;
   for (const Labeled& e : examples) total_positives += e.positive ? 1 : 0;
   Classification best;
+  double best_score = 0;
   double tp = 0, predicted = 0;
   for (const Group& g : Groups(examples)) {
     tp += g.positives;
@@ -94,7 +104,11 @@ Classification BestF1(const std::vector<Labeled>& examples) {
     c.precision = tp / predicted;
     c.recall = total_positives == 0 ? 0 : tp / total_positives;
     c.f1 = F1(c.precision, c.recall);
-    if (c.f1 > best.f1) best = c;
+    const double score = FBeta(c.precision, c.recall, beta);
+    if (score > best_score) {
+      best = c;
+      best_score = score;
+    }
   }
   return best;
 }

@@ -34,6 +34,9 @@ Classification ClassifyAt(const std::vector<Labeled>& examples,
                           double threshold);
 // The threshold (one of the scores) with the highest F1.
 Classification BestF1(const std::vector<Labeled>& examples);
+// The threshold with the highest F-beta: beta > 1 favours recall, beta < 1
+// precision (F1 is beta = 1).
+Classification BestFBeta(const std::vector<Labeled>& examples, double beta);
 
 // The expected share of positives among the k highest scores, the examples
 // tied at the k-th score taken in proportion. k is clamped to the number of

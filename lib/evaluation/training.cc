@@ -1,10 +1,51 @@
 #include "lib/evaluation/training.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "lib/common/status_macros.h"
+#include "lib/evaluation/metrics.h"
 
 namespace kaiku::evaluation {
+namespace {
+
+void SetBand(double enter, double exit_ratio,
+             kaiku::config::v1::LevelBand* band) {
+  band->set_enter(enter);
+  band->set_exit(enter * std::clamp(exit_ratio, 0.01, 1.0));
+}
+
+// See TrainingOptions::fit_levels.
+void FitLevels(const std::vector<std::vector<double>>& x,
+               const std::vector<bool>& y, const LogisticFit& fit,
+               kaiku::config::v1::ScoringModel& model) {
+  std::vector<Labeled> scored;
+  scored.reserve(x.size());
+  for (size_t n = 0; n < x.size(); ++n) {
+    double z = fit.bias;
+    for (size_t j = 0; j < x[n].size(); ++j) z += fit.weights[j] * x[n][j];
+    scored.push_back({100 / (1 + std::exp(-z)), y[n]});
+  }
+  const double hot = std::clamp(BestFBeta(scored, 1).threshold, 1.0, 98.0);
+  const double warm =
+      std::clamp(BestFBeta(scored, 2).threshold, 0.5, hot * 0.8);
+  const double sales_ready = std::clamp(BestFBeta(scored, 0.5).threshold,
+                                        hot + (100 - hot) * 0.2, 99.5);
+  kaiku::config::v1::LevelThresholds* levels = model.mutable_levels();
+  auto ratio = [](const kaiku::config::v1::LevelBand& b) {
+    return b.enter() > 0 ? b.exit() / b.enter() : 1.0;
+  };
+  const double warm_ratio = ratio(levels->warm());
+  const double hot_ratio = std::max(warm_ratio, ratio(levels->hot()));
+  const double sales_ratio = std::max(hot_ratio, ratio(levels->sales_ready()));
+  SetBand(warm, warm_ratio, levels->mutable_warm());
+  SetBand(hot, hot_ratio, levels->mutable_hot());
+  SetBand(sales_ready, sales_ratio, levels->mutable_sales_ready());
+}
+
+}  // namespace
 
 absl::StatusOr<TrainingResult> TrainModel(const scoring::Model& base,
                                           const std::vector<Example>& examples,
@@ -38,6 +79,7 @@ absl::StatusOr<TrainingResult> TrainModel(const scoring::Model& base,
         signal->weight()));
     signal->set_weight(result.fit.weights[i]);
   }
+  if (options.fit_levels) FitLevels(x, y, result.fit, result.model);
   absl::StatusOr<std::shared_ptr<const scoring::Model>> compiled =
       scoring::Model::Compile(result.model);
   if (!compiled.ok()) {

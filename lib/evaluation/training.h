@@ -1,7 +1,8 @@
 // Learning a scoring model's weights from labelled examples (episodes.h).
 //
-// The learned model is the base model with new `bias` and signal `weight`s:
-// signals, half-lives, transforms, caps, levels, rules and triggers stay. Its
+// The learned model is the base model with new `bias` and signal `weight`s
+// and, with fit_levels, new level thresholds: signals, half-lives, transforms,
+// caps, rules and triggers stay. Its
 // features are the base model's Scorer::Features, which do not depend on the
 // weights, so the learned model scores a visitor exactly as
 // 100 · sigmoid(bias + Σ weight · feature) of the fit — in kaikud too.
@@ -23,6 +24,13 @@ struct TrainingOptions {
   LogisticOptions logistic;
   // The learned model's version. Required.
   std::string version;
+  // Sets the levels' enter thresholds to the learned scores that are best on
+  // the training examples — warm: F2 (finds most buyers), hot: F1, sales-ready:
+  // F0.5 (few false alarms) — kept rising, with the base model's exit/enter
+  // ratios. Without it the base model's thresholds stay, which suits a
+  // learned score only when the base rate is near the base model's.
+  // Default: true.
+  bool fit_levels = true;
 };
 
 struct TrainingResult {

@@ -38,6 +38,10 @@ ABSL_FLAG(std::string, version, "",
           "The learned model's version (default: <base version>-learned-"
           "<dataset>).");
 ABSL_FLAG(double, l2, 1e-3, "Weight of the L2 penalty on the weights.");
+ABSL_FLAG(bool, fit_levels, true,
+          "Set the level thresholds from the learned scores (warm: best F2, "
+          "hot: best F1, sales-ready: best F0.5 on the training part); "
+          "--nofit_levels keeps the base model's.");
 
 namespace {
 
@@ -115,6 +119,7 @@ int main(int argc, char** argv) {
   }
   kaiku::evaluation::TrainingOptions options;
   options.logistic.l2 = absl::GetFlag(FLAGS_l2);
+  options.fit_levels = absl::GetFlag(FLAGS_fit_levels);
   options.version = absl::GetFlag(FLAGS_version);
   if (options.version.empty()) {
     options.version = absl::StrFormat(
@@ -175,6 +180,14 @@ int main(int argc, char** argv) {
       "steps; wrote %s\n",
       split.train.size(), input->timelines.size(), input->source,
       trained->fit.iterations, out);
+  const kaiku::config::v1::LevelThresholds& levels =
+      (*learned)->proto().levels();
+  std::cout << absl::StrFormat(
+      "  levels (enter/exit): warm %.1f/%.1f  hot %.1f/%.1f  sales-ready "
+      "%.1f/%.1f\n",
+      levels.warm().enter(), levels.warm().exit(), levels.hot().enter(),
+      levels.hot().exit(), levels.sales_ready().enter(),
+      levels.sales_ready().exit());
   std::cout << absl::StrFormat("  bias %+.3f\n", trained->fit.bias);
   const auto& signals = (*learned)->signals();
   for (size_t i = 0; i < signals.size(); ++i) {

@@ -43,6 +43,17 @@ TEST(MetricsTest, ClassifyAtAndBestF1) {
   EXPECT_DOUBLE_EQ(ClassifyAt(Five(), 2).f1, 0);
 }
 
+TEST(MetricsTest, FBetaTradesPrecisionForRecall) {
+  // At 0.9: precision 1, recall 1/2; at 0.7: precision 2/3, recall 1.
+  // F2: 0.556 vs 0.909, so 0.7; F0.5: 0.833 vs 0.714, so 0.9.
+  EXPECT_DOUBLE_EQ(BestFBeta(Five(), 2).threshold, 0.7);
+  EXPECT_DOUBLE_EQ(BestFBeta(Five(), 0.5).threshold, 0.9);
+  // Many negatives at the bottom tie: recall-heavy F-beta takes them in.
+  std::vector<Labeled> wide = {{0.9, true}, {0.1, true}, {0.1, false}};
+  EXPECT_DOUBLE_EQ(BestFBeta(wide, 4).threshold, 0.1);
+  EXPECT_DOUBLE_EQ(BestFBeta(wide, 0.25).threshold, 0.9);
+}
+
 TEST(MetricsTest, PrecisionAtKSharesTies) {
   EXPECT_DOUBLE_EQ(PrecisionAtK(Five(), 1), 1.0);
   EXPECT_DOUBLE_EQ(PrecisionAtK(Five(), 3), 2.0 / 3.0);

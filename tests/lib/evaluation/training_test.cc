@@ -7,6 +7,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
+#include "lib/evaluation/metrics.h"
 #include "lib/scoring/fold.h"
 #include "lib/scoring/model_loader.h"
 
@@ -43,6 +44,7 @@ TEST(TrainingTest, RecoversTheWeightsOfASyntheticModel) {
   TrainingOptions options;
   options.logistic.l2 = 1e-6;
   options.version = "learned-test-1";
+  options.fit_levels = false;
   absl::StatusOr<TrainingResult> trained = TrainModel(*base, examples, options);
   ASSERT_TRUE(trained.ok()) << trained.status();
   EXPECT_EQ(trained->model.version(), "learned-test-1");
@@ -100,6 +102,41 @@ TEST(TrainingTest, TheScorerComputesTheFittedProbability) {
   double z = trained->fit.bias;
   for (size_t i = 0; i < x.size(); ++i) z += trained->fit.weights[i] * x[i];
   EXPECT_NEAR(scorer.Evaluate(state, at).score, 100 / (1 + std::exp(-z)), 1e-9);
+}
+
+TEST(TrainingTest, FitsRisingLevelsAtTheBestFThresholds) {
+  std::shared_ptr<const scoring::Model> base = scoring::DefaultModel();
+  const int carts = SignalIndex(*base, "cart_views");
+  std::mt19937 rng(3);
+  std::vector<Example> examples;
+  for (int i = 0; i < 5000; ++i) {
+    Example& e = examples.emplace_back();
+    e.features.assign(base->signals().size(), 0.0);
+    e.features[carts] = std::uniform_real_distribution<>(0, 3)(rng);
+    const double z = -3.0 + 1.5 * e.features[carts];
+    e.converted =
+        std::uniform_real_distribution<>(0, 1)(rng) < 1 / (1 + std::exp(-z));
+  }
+  TrainingOptions options;
+  options.version = "learned-test-3";
+  absl::StatusOr<TrainingResult> trained = TrainModel(*base, examples, options);
+  ASSERT_TRUE(trained.ok()) << trained.status();
+  const auto& levels = trained->model.levels();
+  EXPECT_LT(levels.warm().enter(), levels.hot().enter());
+  EXPECT_LT(levels.hot().enter(), levels.sales_ready().enter());
+  EXPECT_LE(levels.hot().exit(), levels.hot().enter());
+  // Hot is where F1 is best on the training examples' learned scores.
+  std::vector<Labeled> scored;
+  for (const Example& e : examples) {
+    double z = trained->fit.bias;
+    for (size_t i = 0; i < e.features.size(); ++i)
+      z += trained->fit.weights[i] * e.features[i];
+    scored.push_back({100 / (1 + std::exp(-z)), e.converted});
+  }
+  EXPECT_DOUBLE_EQ(levels.hot().enter(), BestF1(scored).threshold);
+  EXPECT_DOUBLE_EQ(levels.hot().exit() / levels.hot().enter(),
+                   base->proto().levels().hot().exit() /
+                       base->proto().levels().hot().enter());
 }
 
 TEST(TrainingTest, NeedsBothLabels) {
