@@ -15,24 +15,11 @@ kaikuctl="$build/tools/kaikuctl/kaikuctl"
 events="$build/tools/demo/kaiku_demo_events"
 data="$root/data/demo"
 mkdir -p "$data"
-rm -f "$data/kaikud.port" "$data/metrics.port"
 
-"$kaikud" --data_dir="$data" --listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0 &
-server=$!
-stop() {
-  if kill -0 "$server" 2>/dev/null; then
-    kill -TERM "$server"
-    wait "$server" || true
-  fi
-}
-trap stop EXIT
+source "$root/tools/kaikud.sh"
+trap stop_kaikud EXIT
 trap 'exit 0' INT TERM
-for _ in $(seq 1 300); do
-  [ -s "$data/kaikud.port" ] && break
-  kill -0 "$server" 2>/dev/null || { echo "kaikud failed to start" >&2; exit 1; }
-  sleep 0.1
-done
-export KAIKU_ADDR="127.0.0.1:$(cat "$data/kaikud.port")"
+start_kaikud "$kaikud" "$data"
 metrics_port=$(cat "$data/metrics.port")
 echo "== kaikud is serving on $KAIKU_ADDR (data in $data);" \
   "metrics on http://127.0.0.1:$metrics_port/metrics"
@@ -52,7 +39,7 @@ outcomes() {
 }
 
 tmp="$(mktemp -d)"
-trap 'stop; rm -rf "$tmp"' EXIT
+trap 'stop_kaikud; rm -rf "$tmp"' EXIT
 seed=$(date +%s)
 "$events" --visitors=200 --seed="$seed" --run_id="$seed" > "$tmp/history.jsonl"
 echo "== publishing $(wc -l < "$tmp/history.jsonl") events of 200 visitors (info seekers, researchers, buyers)"

@@ -37,23 +37,10 @@ for d in "${datasets[@]}"; do
 done
 cp "$root/deploy/config/model.textproto" "$out/server/model.textproto"
 
-"$kaikud" --data_dir="$out/server" --listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0 \
-  --keys_file="$out/server/keys" --model="$out/server/model.textproto" \
-  2> "$out/server/kaikud.log" &
-server=$!
-stop() {
-  if kill -0 "$server" 2>/dev/null; then
-    kill -TERM "$server"
-    wait "$server" || true
-  fi
-}
-trap stop EXIT
-for _ in $(seq 1 300); do
-  [ -s "$out/server/kaikud.port" ] && break
-  kill -0 "$server" 2>/dev/null || { echo "kaikud failed to start" >&2; exit 1; }
-  sleep 0.1
-done
-export KAIKU_ADDR="127.0.0.1:$(cat "$out/server/kaikud.port")"
+source "$root/tools/kaikud.sh"
+trap stop_kaikud EXIT
+KAIKUD_STDERR="$out/server/kaikud.log" start_kaikud "$kaikud" "$out/server" \
+  --keys_file="$out/server/keys" --model="$out/server/model.textproto"
 echo "== kaikud on $KAIKU_ADDR, data in $out/server"
 
 echo "== replaying the datasets through the Ingest API (event times shifted by whole days)"
