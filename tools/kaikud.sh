@@ -13,8 +13,12 @@ start_kaikud() {
   local kaikud=$1 data=$2
   shift 2
   rm -f "$data/kaikud.port" "$data/metrics.port"
-  "$kaikud" --data_dir="$data" --listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0 "$@" \
-    2> "${KAIKUD_STDERR:-/dev/stderr}" &
+  local flags=(--data_dir="$data" --listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0 "$@")
+  if [ -n "${KAIKUD_STDERR:-}" ]; then
+    "$kaikud" "${flags[@]}" 2> "$KAIKUD_STDERR" &
+  else
+    "$kaikud" "${flags[@]}" &
+  fi
   server=$!
   for _ in $(seq 1 300); do
     [ -s "$data/kaikud.port" ] && break
