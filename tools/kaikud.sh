@@ -14,6 +14,7 @@ start_kaikud() {
   shift 2
   rm -f "$data/kaikud.port" "$data/metrics.port"
   local flags=(--data_dir="$data" --listen=127.0.0.1:0 --metrics_listen=127.0.0.1:0 "$@")
+  # Not 2>/dev/stderr by default: that reopens a log file the caller redirected to at offset 0.
   if [ -n "${KAIKUD_STDERR:-}" ]; then
     "$kaikud" "${flags[@]}" 2> "$KAIKUD_STDERR" &
   else
