@@ -13,12 +13,8 @@ using ::google::protobuf::util::TimeUtil;
 using ::kaiku::v1::Event;
 
 bool IsProductView(const scoring::Model& model, const Event& e) {
-  if (!e.has_page_view()) return false;
-  const kaiku::v1::PageType type =
-      e.page_view().page_type() != kaiku::v1::PAGE_TYPE_UNSPECIFIED
-          ? e.page_view().page_type()
-          : model.ClassifyUrl(e.page_view().url());
-  return type == kaiku::v1::PAGE_TYPE_PRODUCT;
+  return e.has_page_view() &&
+         model.PageTypeOf(e.page_view()) == kaiku::v1::PAGE_TYPE_PRODUCT;
 }
 
 }  // namespace

@@ -62,6 +62,12 @@ bool Solve(std::vector<std::vector<double>> a, std::vector<double> b,
 
 }  // namespace
 
+double LogisticFit::Probability(const std::vector<double>& x) const {
+  double z = bias;
+  for (size_t j = 0; j < weights.size(); ++j) z += weights[j] * x[j];
+  return Sigmoid(z);
+}
+
 absl::StatusOr<LogisticFit> FitLogistic(
     const std::vector<std::vector<double>>& x, const std::vector<bool>& y,
     const LogisticOptions& options) {

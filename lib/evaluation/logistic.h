@@ -28,6 +28,9 @@ struct LogisticFit {
   int iterations = 0;
   // The minimised objective at the fit.
   double loss = 0;
+
+  // sigmoid(bias + weights · x), for x of weights.size() features.
+  double Probability(const std::vector<double>& x) const;
 };
 
 // `x` holds one feature vector per example, all of the same length; `y` the

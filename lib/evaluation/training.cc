@@ -1,7 +1,6 @@
 #include "lib/evaluation/training.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -23,11 +22,8 @@ void FitLevels(const std::vector<std::vector<double>>& x,
                kaiku::config::v1::ScoringModel& model) {
   std::vector<Labeled> scored;
   scored.reserve(x.size());
-  for (size_t n = 0; n < x.size(); ++n) {
-    double z = fit.bias;
-    for (size_t j = 0; j < x[n].size(); ++j) z += fit.weights[j] * x[n][j];
-    scored.push_back({100 / (1 + std::exp(-z)), y[n]});
-  }
+  for (size_t n = 0; n < x.size(); ++n)
+    scored.push_back({100 * fit.Probability(x[n]), y[n]});
   const double hot = std::clamp(BestFBeta(scored, 1).threshold, 1.0, 98.0);
   const double warm =
       std::clamp(BestFBeta(scored, 2).threshold, 0.5, hot * 0.8);

@@ -145,6 +145,12 @@ class Model {
   // The page type of the first URL rule matching `url`; PAGE_TYPE_OTHER when
   // none does.
   kaiku::v1::PageType ClassifyUrl(absl::string_view url) const;
+  // A page view's page type: the event's own, else ClassifyUrl of its URL.
+  kaiku::v1::PageType PageTypeOf(const kaiku::v1::PageView& page_view) const {
+    return page_view.page_type() != kaiku::v1::PAGE_TYPE_UNSPECIFIED
+               ? page_view.page_type()
+               : ClassifyUrl(page_view.url());
+  }
 
  private:
   Model() = default;

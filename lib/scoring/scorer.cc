@@ -275,10 +275,7 @@ void Scorer::Apply(const Event& event, VisitorState& s,
   switch (event.kind_case()) {
     case Event::kPageView: {
       const kaiku::v1::PageView& pv = event.page_view();
-      const kaiku::v1::PageType page_type =
-          pv.page_type() != kaiku::v1::PAGE_TYPE_UNSPECIFIED
-              ? pv.page_type()
-              : model_.ClassifyUrl(pv.url());
+      const kaiku::v1::PageType page_type = model_.PageTypeOf(pv);
       if (s.page_time != 0) {
         const int64_t gap = t - s.page_time;
         if (!s.page_engaged)
