@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
 #include "lib/scoring/fold.h"
 
 namespace kaiku::replay {
@@ -52,6 +53,30 @@ absl::StatusOr<std::vector<kaiku::v1::Event>> ReadDatasetFile(
   std::ifstream in(path);
   if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
   return ReadDataset(dataset, in, path);
+}
+
+namespace {
+constexpr int64_t kDayMicros = int64_t{86400} * 1000000;
+}  // namespace
+
+int64_t DaysToEndBefore(const std::vector<kaiku::v1::Event>& events,
+                        int64_t now_micros) {
+  if (events.empty()) return 0;
+  const int64_t last = google::protobuf::util::TimeUtil::
+      TimestampToMicroseconds(events.back().occurred_at());
+  const int64_t target = now_micros - 60 * 1000000;
+  // Floor division: the last event never lands after the target.
+  const int64_t gap = target - last;
+  return gap >= 0 ? gap / kDayMicros : -((-gap + kDayMicros - 1) / kDayMicros);
+}
+
+void ShiftByDays(std::vector<kaiku::v1::Event>& events, int64_t days) {
+  using ::google::protobuf::util::TimeUtil;
+  for (kaiku::v1::Event& e : events) {
+    *e.mutable_occurred_at() = TimeUtil::MicrosecondsToTimestamp(
+        TimeUtil::TimestampToMicroseconds(e.occurred_at()) +
+        days * kDayMicros);
+  }
 }
 
 }  // namespace kaiku::replay

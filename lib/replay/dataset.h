@@ -59,6 +59,16 @@ absl::StatusOr<std::vector<kaiku::v1::Event>> ReadDataset(
 absl::StatusOr<std::vector<kaiku::v1::Event>> ReadDatasetFile(
     Dataset dataset, const std::string& path);
 
+// Moving a dataset to the present. Shifting by whole days keeps every gap,
+// weekday and hour, so the scores are those of the original times.
+//
+// The whole days to add so that the last event (`events` in replay order)
+// lands at least a minute before `now_micros`; 0 for no events.
+int64_t DaysToEndBefore(const std::vector<kaiku::v1::Event>& events,
+                        int64_t now_micros);
+// Adds `days` whole days to every event time.
+void ShiftByDays(std::vector<kaiku::v1::Event>& events, int64_t days);
+
 // The mappings, in any order (ReadDataset sorts).
 absl::StatusOr<std::vector<kaiku::v1::Event>> MapTaobao(
     std::istream& in, const std::string& source);

@@ -1,6 +1,7 @@
 // RocksDB implementation of Store. Column families and key layouts:
 // key_codec.h.
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -10,13 +11,17 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/time_util.h"
+#include "google/protobuf/wire_format_lite.h"
 #include "kaiku/storage/v1/records.pb.h"
 #include "lib/common/status_macros.h"
 #include "lib/storage/expiry_filter.h"
 #include "lib/storage/key_codec.h"
 #include "lib/storage/rocksdb_status.h"
 #include "lib/storage/store.h"
+#include "lib/storage/visitor_prefix.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
@@ -52,6 +57,9 @@ class VisitorScan {
         upper_slice_(upper_) {
     rocksdb::ReadOptions ro;
     ro.iterate_upper_bound = &upper_slice_;
+    // One visitor prefix (visitor_prefix.h): files and memtables without it
+    // are skipped by their prefix bloom filters.
+    ro.prefix_same_as_start = true;
     it_.reset(db->NewIterator(ro, timeline));
   }
   VisitorScan(const VisitorScan&) = delete;
@@ -84,6 +92,8 @@ class BoundedScan {
               std::string upper)
       : upper_(std::move(upper)), upper_slice_(upper_) {
     rocksdb::ReadOptions ro;
+    // Scans cross visitors: the timeline's prefix filters must not apply.
+    ro.total_order_seek = true;
     if (!upper_.empty()) ro.iterate_upper_bound = &upper_slice_;
     it_.reset(db->NewIterator(ro, cf));
   }
@@ -101,75 +111,138 @@ absl::string_view View(const rocksdb::Slice& s) {
   return absl::string_view(s.data(), s.size());
 }
 
+// Entries are buffered and written into the WriteBatch sorted by column family
+// and key (Seal): RocksDB's memtable skip list inserts keys in ascending order
+// far faster than in random order (each insert starts from where the last one
+// ended), and a write group holds thousands of keys of unrelated visitors.
 class RocksBatch : public StoreBatch {
  public:
   RocksBatch(const Families& cf, const Clock* clock)
-      : timeline_(cf.timeline),
-        dedupe_(cf.dedupe),
-        visitor_state_(cf.visitor_state),
-        leads_(cf.leads),
+      : families_{cf.timeline, cf.dedupe, cf.visitor_state, cf.leads},
         clock_(clock) {}
 
   void PutEvent(absl::string_view tenant, const kaiku::v1::Event& event,
                 int64_t received_at_micros) override {
-    std::string key = TimelineKey(tenant, event.visitor_id(),
-                                  EventTimeMicros(event), event.event_id());
     record_.Clear();
     *record_.mutable_event() = event;
     record_.set_received_at_micros(received_at_micros);
-    record_.SerializeToString(&value_);
-    batch_.Put(timeline_, key, value_).PermitUncheckedError();
-    batch_
-        .Put(dedupe_, DedupeKey(tenant, event.event_id()),
-             DedupeValue(received_at_micros))
-        .PermitUncheckedError();
+    Entry& timeline = Begin(kTimeline);
+    buffer_ += TimelineKey(tenant, event.visitor_id(), EventTimeMicros(event),
+                           event.event_id());
+    EndKey(timeline);
+    record_.AppendToString(&buffer_);
+    EndValue(timeline);
+    Add(kDedupe, DedupeKey(tenant, event.event_id()),
+        DedupeValue(received_at_micros));
     ++size_;
   }
   void PutVisitorState(absl::string_view tenant, absl::string_view visitor_id,
                        int64_t last_event_micros,
                        absl::string_view state) override {
-    batch_
-        .Put(visitor_state_, VisitorKey(tenant, visitor_id),
-             VisitorStateValue(last_event_micros, state))
-        .PermitUncheckedError();
+    Add(kVisitorState, VisitorKey(tenant, visitor_id),
+        VisitorStateValue(last_event_micros, state));
   }
   void SetLead(absl::string_view tenant, absl::string_view visitor_id,
                bool lead) override {
-    const std::string key = VisitorKey(tenant, visitor_id);
-    if (lead) {
-      batch_.Put(leads_, key, rocksdb::Slice()).PermitUncheckedError();
-    } else {
-      batch_.Delete(leads_, key).PermitUncheckedError();
-    }
+    Entry& e = Add(kLeads, VisitorKey(tenant, visitor_id), "");
+    e.is_delete = !lead;
   }
   void AppendScoreEvent(absl::string_view tenant,
                         const kaiku::v1::ScoreEvent& event) override {
-    kaiku::storage::v1::ScoreLogRecord record;
-    *record.mutable_event() = event;
-    record.set_appended_at_micros(absl::ToUnixMicros(clock_->Now()));
-    score_events_.emplace_back(std::string(tenant), record.SerializeAsString());
+    // A ScoreLogRecord, encoded without copying the event into one: field 1
+    // (the event, length-delimited), then field 2 (varint).
+    using ::google::protobuf::internal::WireFormatLite;
+    std::string bytes;
+    {
+      google::protobuf::io::StringOutputStream stream(&bytes);
+      google::protobuf::io::CodedOutputStream out(&stream);
+      out.WriteTag(WireFormatLite::MakeTag(
+          kaiku::storage::v1::ScoreLogRecord::kEventFieldNumber,
+          WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
+      out.WriteVarint32(static_cast<uint32_t>(event.ByteSizeLong()));
+      event.SerializeWithCachedSizes(&out);
+      out.WriteTag(WireFormatLite::MakeTag(
+          kaiku::storage::v1::ScoreLogRecord::kAppendedAtMicrosFieldNumber,
+          WireFormatLite::WIRETYPE_VARINT));
+      out.WriteVarint64(
+          static_cast<uint64_t>(absl::ToUnixMicros(clock_->Now())));
+    }
+    score_events_.emplace_back(std::string(tenant), std::move(bytes));
   }
   int size() const override { return size_; }
   bool empty() const override {
-    return batch_.Count() == 0 && score_events_.empty();
+    return entries_.empty() && score_events_.empty();
   }
 
-  rocksdb::WriteBatch* batch() { return &batch_; }
+  // The WriteBatch of every entry so far, in (column family, key) order;
+  // later entries for the same key stay after earlier ones. Call once, after
+  // the last entry.
+  rocksdb::WriteBatch* Seal() {
+    std::stable_sort(entries_.begin(), entries_.end(),
+                     [this](const Entry& a, const Entry& b) {
+                       if (a.family != b.family) return a.family < b.family;
+                       return Key(a) < Key(b);
+                     });
+    for (const Entry& e : entries_) {
+      rocksdb::ColumnFamilyHandle* cf = families_[e.family];
+      if (e.is_delete) {
+        batch_.Delete(cf, Slice(Key(e))).PermitUncheckedError();
+      } else {
+        batch_.Put(cf, Slice(Key(e)), Slice(Value(e))).PermitUncheckedError();
+      }
+    }
+    return &batch_;
+  }
   // (tenant, serialized ScoreEvent), in append order; keyed at Commit.
   const std::vector<std::pair<std::string, std::string>>& score_events() const {
     return score_events_;
   }
 
  private:
-  rocksdb::ColumnFamilyHandle* const timeline_;
-  rocksdb::ColumnFamilyHandle* const dedupe_;
-  rocksdb::ColumnFamilyHandle* const visitor_state_;
-  rocksdb::ColumnFamilyHandle* const leads_;
+  enum Family : uint8_t { kTimeline, kDedupe, kVisitorState, kLeads };
+  // Key and value are ranges of buffer_.
+  struct Entry {
+    uint32_t key_begin;
+    uint32_t value_begin;
+    uint32_t value_end;
+    Family family;
+    bool is_delete;
+  };
+
+  static rocksdb::Slice Slice(absl::string_view s) {
+    return rocksdb::Slice(s.data(), s.size());
+  }
+  absl::string_view Key(const Entry& e) const {
+    return absl::string_view(buffer_).substr(e.key_begin,
+                                             e.value_begin - e.key_begin);
+  }
+  absl::string_view Value(const Entry& e) const {
+    return absl::string_view(buffer_).substr(e.value_begin,
+                                             e.value_end - e.value_begin);
+  }
+  Entry& Begin(Family family) {
+    entries_.push_back(Entry{static_cast<uint32_t>(buffer_.size()), 0, 0,
+                             family, false});
+    return entries_.back();
+  }
+  void EndKey(Entry& e) { e.value_begin = static_cast<uint32_t>(buffer_.size()); }
+  void EndValue(Entry& e) { e.value_end = static_cast<uint32_t>(buffer_.size()); }
+  Entry& Add(Family family, absl::string_view key, absl::string_view value) {
+    Entry& e = Begin(family);
+    buffer_.append(key.data(), key.size());
+    EndKey(e);
+    buffer_.append(value.data(), value.size());
+    EndValue(e);
+    return e;
+  }
+
+  const std::array<rocksdb::ColumnFamilyHandle*, 4> families_;
   const Clock* const clock_;
   std::vector<std::pair<std::string, std::string>> score_events_;
+  std::string buffer_;
+  std::vector<Entry> entries_;
   rocksdb::WriteBatch batch_;
   kaiku::storage::v1::TimelineRecord record_;  // reused to avoid allocations
-  std::string value_;
   int size_ = 0;
 };
 
@@ -234,9 +307,19 @@ class RocksStore : public Store {
       cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
       return cf;
     };
+    rocksdb::ColumnFamilyOptions timeline = cf_options(&timeline_filter_, false);
+    {
+      timeline.prefix_extractor = NewVisitorPrefixExtractor();
+      timeline.memtable_prefix_bloom_size_ratio = 0.02;
+      rocksdb::BlockBasedTableOptions table;
+      table.block_cache = cache_;
+      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      table.whole_key_filtering = false;
+      timeline.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    }
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
         {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
-        {kTimelineCf, cf_options(&timeline_filter_, false)},
+        {kTimelineCf, timeline},
         {kDedupeCf, cf_options(&dedupe_filter_, true)},
         {kVisitorStateCf, cf_options(&state_filter_, true)},
         {kLeadsCf, cf_options(nullptr, false)},
@@ -270,10 +353,11 @@ class RocksStore : public Store {
   // after the lock is released, so concurrent commits share it.
   absl::Status Commit(StoreBatch* b, bool sync) override {
     RocksBatch* batch = static_cast<RocksBatch*>(b);
+    rocksdb::WriteBatch* write_batch = batch->Seal();
     rocksdb::WriteOptions wo;
     if (batch->score_events().empty()) {
       wo.sync = sync;
-      return FromRocksStatus(db_->Write(wo, batch->batch()), "writing events");
+      return FromRocksStatus(db_->Write(wo, write_batch), "writing events");
     }
     // The last sequence number this commit assigned, per tenant.
     absl::flat_hash_map<std::string, uint64_t> mine;
@@ -283,13 +367,13 @@ class RocksStore : public Store {
       for (const auto& [tenant, bytes] : batch->score_events()) {
         uint64_t& last = last_sequence_[tenant];
         before.emplace(tenant, last);
-        batch->batch()
+        write_batch
             ->Put(cf_.scorelog, ScoreLogKey(tenant, ++last), bytes)
             .PermitUncheckedError();
         mine[tenant] = last;
       }
       absl::Status written =
-          FromRocksStatus(db_->Write(wo, batch->batch()), "writing events");
+          FromRocksStatus(db_->Write(wo, write_batch), "writing events");
       if (!written.ok()) {
         for (const auto& [tenant, last] : before) last_sequence_[tenant] = last;
         return written;

@@ -115,17 +115,13 @@ int main(int argc, char** argv) {
   int64_t shift_days = 0;
   const std::string shift = absl::GetFlag(FLAGS_shift_days);
   if (shift == "auto") {
-    const int64_t target = absl::ToUnixMicros(absl::Now()) - 60 * 1000000;
-    shift_days = (target - last) / kDayMicros;
+    shift_days = kaiku::replay::DaysToEndBefore(
+        *events, absl::ToUnixMicros(absl::Now()));
   } else if (!absl::SimpleAtoi(shift, &shift_days)) {
     std::cerr << "kaiku_replay: --shift_days: must be auto or a number\n";
     return 2;
   }
-  for (kaiku::v1::Event& e : *events) {
-    *e.mutable_occurred_at() = TimeUtil::MicrosecondsToTimestamp(
-        TimeUtil::TimestampToMicroseconds(e.occurred_at()) +
-        shift_days * kDayMicros);
-  }
+  kaiku::replay::ShiftByDays(*events, shift_days);
 
   const std::string addr =
       FlagOrEnv(absl::GetFlag(FLAGS_addr), "KAIKU_ADDR", "127.0.0.1:50051");
