@@ -1,18 +1,11 @@
 #include "tools/loadgen/recorder.h"
 
-#include <chrono>
 #include <cstdio>
 #include <fstream>
 
 #include "absl/strings/str_format.h"
 
 namespace kaiku::loadgen {
-
-int64_t MonotonicMicros() {
-  return std::chrono::duration_cast<std::chrono::microseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 Recorder::Second& Recorder::At(int64_t now) {
   const size_t second =

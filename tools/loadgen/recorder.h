@@ -14,11 +14,9 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "lib/loadgen/latency_histogram.h"
+#include "lib/loadgen/monotonic.h"
 
 namespace kaiku::loadgen {
-
-// Microseconds on a monotonic clock.
-int64_t MonotonicMicros();
 
 struct Tally {
   int64_t sent = 0;

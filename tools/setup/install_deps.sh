@@ -13,6 +13,7 @@ packages=(
   libre2-dev librdkafka-dev
   prometheus libyaml-cpp-dev
   libssl-dev zlib1g-dev
+  libjemalloc-dev
 )
 
 missing=()
