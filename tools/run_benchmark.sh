@@ -13,14 +13,15 @@
 # and prints the table with the ratios, writes it to $BENCH_DIR/results.md and plots
 # throughput and latency over time to $BENCH_DIR/benchmark.png.
 #
-#   bash tools/run_benchmark.sh                      # about 22 minutes
+#   bash tools/run_benchmark.sh                      # about 18 minutes
 #   BENCH_SECONDS=60 BENCH_LATENCY_SECONDS=30 BENCH_BASELINE_SECONDS=30 \
 #     bash tools/run_benchmark.sh                    # a smoke run, about 4 minutes
+#   BENCH_REPORT_ONLY=1 bash tools/run_benchmark.sh  # the table and plot of the last run again
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${BENCH_SECONDS:-600}"
 latency_seconds="${BENCH_LATENCY_SECONDS:-120}"
-baseline_seconds="${BENCH_BASELINE_SECONDS:-120}"
+baseline_seconds="${BENCH_BASELINE_SECONDS:-60}"
 visitors="${BENCH_VISITORS:-200000}"
 build="${KAIKU_BUILD_DIR:-$root/build}"
 out="${BENCH_DIR:-$build/bench}"
@@ -34,8 +35,6 @@ loadgen="$build/tools/loadgen/kaiku_loadgen"
 baseline="$build/tools/baselines/kaiku_baseline"
 pgbin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
 
-rm -rf "$out"
-mkdir -p "$out"
 source "$root/tools/kaikud.sh"
 redis_pid=""
 pg_data=""
@@ -62,7 +61,7 @@ ticks_per_second=$(getconf CLK_TCK)
 field() { awk -v k="$2" '$1 == k {print $2}' "$1"; }
 # µs of CPU per event from a tick difference and an event count.
 per_event_us() {
-  awk -v t="$1" -v n="$2" -v hz="$ticks_per_second" 'BEGIN {printf "%.2f", n > 0 ? t * 1e6 / hz / n : 0}'
+  awk -v t="$1" -v n="$2" -v hz="$ticks_per_second" 'BEGIN {printf "%.2f", (n > 0 ? t * 1e6 / hz / n : 0)}'
 }
 metric() {  # sum of a metric's samples in a /metrics text
   awk -v m="$2" '$1 == m || index($1, m "{") == 1 {s += $2} END {printf "%.0f", s}' "$1"
@@ -98,11 +97,16 @@ kaiku_phase() {
   rm -rf "$data"
 }
 
+if [ -z "${BENCH_REPORT_ONLY:-}" ]; then
+rm -rf "$out"
+mkdir -p "$out"
 echo "== 1/3 kaikud at the maximum rate for $seconds s ($visitors visitors active)"
 kaiku_phase max --rate=0 --duration="$seconds"
 max_rate=$(field "$out/max.summary" events_per_second)
 echo "   $max_rate events/s"
 half=$((${max_rate%.*} / 2))
+printf 'seconds=%s\nlatency_seconds=%s\nbaseline_seconds=%s\nvisitors=%s\nhalf=%s\n' \
+  "$seconds" "$latency_seconds" "$baseline_seconds" "$visitors" "$half" > "$out/params"
 echo "== 2/3 kaikud at half that rate ($half events/s) for $latency_seconds s"
 kaiku_phase half --rate="$half" --duration="$latency_seconds" --batch=100
 
@@ -162,8 +166,10 @@ baseline_phase postgres "$pg_pid" --target=postgres --connections=2 \
   --pg="host=127.0.0.1 port=$pg_port user=kaiku dbname=postgres"
 runuser -u postgres -- "$pgbin/pg_ctl" -D "$pg_data" -m fast stop > /dev/null; pg_data=""
 rm -rf "$pg_dir"
+fi
 
 # ---- the table
+source "$out/params"
 m="$out/max.summary"; h="$out/half.summary"
 mx="$out/max.metrics"
 max_events=$(( $(field "$m" events_accepted) + $(field "$m" events_duplicate) ))
@@ -178,7 +184,7 @@ cpu_of() {
   per_event_us "$(field "$out/$1.summary" cpu_ticks)" \
     "$(field "$out/$1.summary" events_written)"
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", b > 0 ? a / b : 0}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", (b > 0 ? a / b : 0)}'; }
 none_cpu=$(cpu_of none)
 storage_cpu() { awk -v a="$(cpu_of "$1")" -v b="$none_cpu" 'BEGIN {printf "%.2f", a - b}'; }
 {
@@ -193,8 +199,8 @@ storage_cpu() { awk -v a="$(cpu_of "$1")" -v b="$none_cpu" 'BEGIN {printf "%.2f"
   echo "| publish-ack p50 / p99 / p99.9 at the maximum rate | $(field "$m" ack_p50_ms) / $(field "$m" ack_p99_ms) / $(field "$m" ack_p999_ms) ms |"
   echo "| peak RSS | $(( $(field "$m" peak_rss_kb) / 1024 )) MiB |"
   echo "| distinct visitors seen / cached at the end | $(field "$m" visitors_seen) / $cached |"
-  echo "| bytes per cached visitor | $(awk -v b="$cache_bytes" -v n="$cached" 'BEGIN {printf "%.0f", n > 0 ? b / n : 0}') |"
-  echo "| RocksDB write amplification ((flush + compaction) / user bytes) | $(awk -v w="$written" -v u="$user_bytes" 'BEGIN {printf "%.1f", u > 0 ? w / u : 0}') |"
+  echo "| bytes per cached visitor | $(awk -v b="$cache_bytes" -v n="$cached" 'BEGIN {printf "%.0f", (n > 0 ? b / n : 0)}') |"
+  echo "| RocksDB write amplification ((flush + compaction) / user bytes) | $(awk -v w="$written" -v u="$user_bytes" 'BEGIN {printf "%.1f", (u > 0 ? w / u : 0)}') |"
   echo "| RocksDB write stall | $stall s |"
   echo "| score events published | $(field "$m" score_events) |"
   echo "| data directory at the end | $(( $(field "$m" data_kb) / 1024 )) MiB |"
