@@ -65,7 +65,13 @@ IngestPipeline::IngestPipeline(storage::Store* store,
           static_cast<size_t>(options_.state_cache_bytes / options_.shards));
     }
   }
-  if (options_.model != nullptr) RestoreTimers();
+  if (options_.model != nullptr) {
+    RestoreTimers();
+  } else if (absl::Status s = store_->NoteEventsWithoutState(); !s.ok()) {
+    // Scoring would later skip these visitors' timelines when folding them
+    // in; the store is failing anyway (its writes will fail too).
+    LOG(ERROR) << "cannot note that events are stored without scoring: " << s;
+  }
   for (auto& shard : shards_) {
     Shard* s = shard.get();
     s->thread = std::thread([this, s] { RunWorker(s); });

@@ -26,7 +26,7 @@ VisitorScoring::VisitorScoring(storage::Store* store,
 
 absl::StatusOr<std::optional<StoredVisitor>> VisitorScoring::Load(
     const std::string& key, absl::string_view tenant,
-    absl::string_view visitor_id, const Pending& pending) {
+    absl::string_view visitor_id, const Pending& pending, bool* unreadable) {
   absl::string_view bytes;
   std::optional<std::string> stored;
   if (auto it = pending.visitors.find(key); it != pending.visitors.end()) {
@@ -45,6 +45,7 @@ absl::StatusOr<std::optional<StoredVisitor>> VisitorScoring::Load(
                  << " is unreadable (" << decoded.status()
                  << "); recomputing it";
     cache_.Erase(key);
+    if (unreadable != nullptr) *unreadable = true;
     return std::nullopt;
   }
   return *std::move(decoded);
@@ -60,17 +61,19 @@ absl::Status VisitorScoring::ScoreEvents(absl::string_view tenant,
   const std::shared_ptr<const scoring::Model> model = model_->Get();
   const Scorer scorer(*model);
   const std::string key = storage::VisitorKey(tenant, visitor_id);
+  bool unreadable = false;
   ASSIGN_OR_RETURN(std::optional<StoredVisitor> loaded,
-                   Load(key, tenant, visitor_id, *pending));
+                   Load(key, tenant, visitor_id, *pending, &unreadable));
 
   VisitorState state =
       loaded.has_value() ? std::move(loaded->state) : scorer.NewState();
   const bool was_lead = loaded.has_value() && loaded->lead;
   // Without a state, the timeline may still hold events (stored before
-  // scoring existed, or the state was unreadable): read it once.
+  // scoring existed, or the state was unreadable): read it once. A store
+  // whose every event came with a state has none for a first-seen visitor.
   std::vector<Event> history;
   bool unknown_history = false;
-  if (!loaded.has_value()) {
+  if (!loaded.has_value() && (unreadable || !store_->EveryEventHasState())) {
     ASSIGN_OR_RETURN(history, ReadWholeTimeline(*store_, tenant, visitor_id));
     unknown_history = !history.empty();
   }

@@ -106,10 +106,12 @@ class VisitorScoring {
 
  private:
   // The visitor's latest record: this group's pending one, the cache's, the
-  // store's, or nullopt when there is none (or it is unreadable).
+  // store's, or nullopt when there is none or it is unreadable (then
+  // `*unreadable` is set, when given).
   absl::StatusOr<std::optional<StoredVisitor>> Load(
       const std::string& key, absl::string_view tenant,
-      absl::string_view visitor_id, const Pending& pending);
+      absl::string_view visitor_id, const Pending& pending,
+      bool* unreadable = nullptr);
   // Writes the new state, its leads-index change and its score events into
   // the batch, and records it as pending. `state` must have been Ticked at
   // `now`.

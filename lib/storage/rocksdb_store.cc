@@ -2,6 +2,7 @@
 // key_codec.h.
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -40,6 +41,8 @@ constexpr char kVisitorStateCf[] = "visitor_state";
 constexpr char kLeadsCf[] = "leads";
 constexpr char kScoreLogCf[] = "scorelog";
 constexpr char kConsumersCf[] = "consumers";
+// In the default column family (see Store::EveryEventHasState).
+constexpr char kEveryEventHasStateKey[] = "kaiku.every_event_has_state";
 
 int64_t EventTimeMicros(const kaiku::v1::Event& event) {
   return google::protobuf::util::TimeUtil::TimestampToMicroseconds(
@@ -111,6 +114,23 @@ absl::string_view View(const rocksdb::Slice& s) {
   return absl::string_view(s.data(), s.size());
 }
 
+// Appends the encoding of a record message made of a message field and an
+// int64 field (TimelineRecord, ScoreLogRecord) — the same bytes as
+// serializing the record, without copying `message` into one.
+void AppendRecord(int message_field, const google::protobuf::MessageLite& message,
+                  int int64_field, int64_t value, std::string* out) {
+  using ::google::protobuf::internal::WireFormatLite;
+  google::protobuf::io::StringOutputStream stream(out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.WriteTag(WireFormatLite::MakeTag(
+      message_field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
+  coded.WriteVarint32(static_cast<uint32_t>(message.ByteSizeLong()));
+  message.SerializeWithCachedSizes(&coded);
+  coded.WriteTag(
+      WireFormatLite::MakeTag(int64_field, WireFormatLite::WIRETYPE_VARINT));
+  coded.WriteVarint64(static_cast<uint64_t>(value));
+}
+
 // Entries are buffered and written into the WriteBatch sorted by column family
 // and key (Seal): RocksDB's memtable skip list inserts keys in ascending order
 // far faster than in random order (each insert starts from where the last one
@@ -123,14 +143,14 @@ class RocksBatch : public StoreBatch {
 
   void PutEvent(absl::string_view tenant, const kaiku::v1::Event& event,
                 int64_t received_at_micros) override {
-    record_.Clear();
-    *record_.mutable_event() = event;
-    record_.set_received_at_micros(received_at_micros);
     Entry& timeline = Begin(kTimeline);
     buffer_ += TimelineKey(tenant, event.visitor_id(), EventTimeMicros(event),
                            event.event_id());
     EndKey(timeline);
-    record_.AppendToString(&buffer_);
+    // A TimelineRecord, encoded without copying the event into one.
+    AppendRecord(kaiku::storage::v1::TimelineRecord::kEventFieldNumber, event,
+                 kaiku::storage::v1::TimelineRecord::kReceivedAtMicrosFieldNumber,
+                 received_at_micros, &buffer_);
     EndValue(timeline);
     Add(kDedupe, DedupeKey(tenant, event.event_id()),
         DedupeValue(received_at_micros));
@@ -149,24 +169,10 @@ class RocksBatch : public StoreBatch {
   }
   void AppendScoreEvent(absl::string_view tenant,
                         const kaiku::v1::ScoreEvent& event) override {
-    // A ScoreLogRecord, encoded without copying the event into one: field 1
-    // (the event, length-delimited), then field 2 (varint).
-    using ::google::protobuf::internal::WireFormatLite;
     std::string bytes;
-    {
-      google::protobuf::io::StringOutputStream stream(&bytes);
-      google::protobuf::io::CodedOutputStream out(&stream);
-      out.WriteTag(WireFormatLite::MakeTag(
-          kaiku::storage::v1::ScoreLogRecord::kEventFieldNumber,
-          WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
-      out.WriteVarint32(static_cast<uint32_t>(event.ByteSizeLong()));
-      event.SerializeWithCachedSizes(&out);
-      out.WriteTag(WireFormatLite::MakeTag(
-          kaiku::storage::v1::ScoreLogRecord::kAppendedAtMicrosFieldNumber,
-          WireFormatLite::WIRETYPE_VARINT));
-      out.WriteVarint64(
-          static_cast<uint64_t>(absl::ToUnixMicros(clock_->Now())));
-    }
+    AppendRecord(kaiku::storage::v1::ScoreLogRecord::kEventFieldNumber, event,
+                 kaiku::storage::v1::ScoreLogRecord::kAppendedAtMicrosFieldNumber,
+                 absl::ToUnixMicros(clock_->Now()), &bytes);
     score_events_.emplace_back(std::string(tenant), std::move(bytes));
   }
   int size() const override { return size_; }
@@ -242,7 +248,6 @@ class RocksBatch : public StoreBatch {
   std::string buffer_;
   std::vector<Entry> entries_;
   rocksdb::WriteBatch batch_;
-  kaiku::storage::v1::TimelineRecord record_;  // reused to avoid allocations
   int size_ = 0;
 };
 
@@ -266,9 +271,9 @@ class RocksStore : public Store {
   }
 
   absl::Status OpenDb() {
-    if (options_.read_only &&
-        !std::filesystem::exists(std::filesystem::path(options_.path) /
-                                 "CURRENT")) {
+    const bool existed = std::filesystem::exists(
+        std::filesystem::path(options_.path) / "CURRENT");
+    if (options_.read_only && !existed) {
       // RocksDB would create the directory for its info log first.
       return absl::NotFoundError(
           absl::StrCat("no Kaiku store at ", options_.path));
@@ -340,7 +345,39 @@ class RocksStore : public Store {
     cf_.leads = handles_[4];
     cf_.scorelog = handles_[5];
     cf_.consumers = handles_[6];
+    RETURN_IF_ERROR(OpenEveryEventHasState(existed));
     return RecoverScoreSequences();
+  }
+
+  // The marker of EveryEventHasState: written when the store is created,
+  // deleted by NoteEventsWithoutState.
+  absl::Status OpenEveryEventHasState(bool existed) {
+    rocksdb::ColumnFamilyHandle* cf = handles_[0];
+    if (!existed) {
+      rocksdb::WriteOptions wo;
+      wo.sync = true;
+      RETURN_IF_ERROR(FromRocksStatus(
+          db_->Put(wo, cf, kEveryEventHasStateKey, ""), "creating the store"));
+    }
+    std::string value;
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), cf, kEveryEventHasStateKey, &value);
+    if (!s.IsNotFound())
+      RETURN_IF_ERROR(FromRocksStatus(s, "opening the store"));
+    every_event_has_state_.store(s.ok());
+    return absl::OkStatus();
+  }
+
+  bool EveryEventHasState() override { return every_event_has_state_.load(); }
+
+  absl::Status NoteEventsWithoutState() override {
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    RETURN_IF_ERROR(FromRocksStatus(
+        db_->Delete(wo, handles_[0], kEveryEventHasStateKey),
+        "noting events without state"));
+    every_event_has_state_.store(false);
+    return absl::OkStatus();
   }
 
   std::unique_ptr<StoreBatch> NewBatch() override {
@@ -737,6 +774,7 @@ class RocksStore : public Store {
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::ColumnFamilyHandle* timeline_ = nullptr;
   rocksdb::ColumnFamilyHandle* dedupe_ = nullptr;
+  std::atomic<bool> every_event_has_state_{false};
   Families cf_;
   absl::Mutex log_mu_;
   // Per tenant: the last score-log sequence number assigned, the last one

@@ -185,6 +185,15 @@ class Store {
                              std::vector<kaiku::v1::Event> timeline)>
           fn) = 0;
 
+  // Whether every event in the timeline was committed together with its
+  // visitor's state — true for a store created by this version and written
+  // only with scoring on — so that a visitor without a state has no events
+  // (and the ingest path need not look). False after NoteEventsWithoutState
+  // and for stores created before this was recorded.
+  virtual bool EveryEventHasState() = 0;
+  // Records durably that events may be stored without states from now on.
+  virtual absl::Status NoteEventsWithoutState() = 0;
+
   // The visitor's scoring state as last put, or nullopt.
   virtual absl::StatusOr<std::optional<std::string>> GetVisitorState(
       absl::string_view tenant, absl::string_view visitor_id) = 0;
@@ -329,6 +338,10 @@ class StoreWrapper : public Store {
   StoreStats Stats() override { return target_->Stats(); }
   absl::Status Checkpoint(const std::string& dir) override {
     return target_->Checkpoint(dir);
+  }
+  bool EveryEventHasState() override { return target_->EveryEventHasState(); }
+  absl::Status NoteEventsWithoutState() override {
+    return target_->NoteEventsWithoutState();
   }
 
  private:

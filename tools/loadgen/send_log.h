@@ -4,7 +4,9 @@
 // named by the score event's visitor and occurred_at. Score events caused by
 // an earlier event of the same visitor, or by decay, are not timed.
 //
-// Memory is bounded: past `max_visitors` entries the log starts over.
+// Only a sample of the visitors is followed (1 in `sample`, by a hash of the
+// visitor id), which keeps the log's cost on the client small; memory is
+// bounded: past `max_visitors` entries the log starts over.
 //
 // Thread safety: every method may be called from any thread.
 #ifndef KAIKU_TOOLS_LOADGEN_SEND_LOG_H_
@@ -16,6 +18,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "kaiku/v1/ingest.pb.h"
@@ -24,8 +27,8 @@ namespace kaiku::loadgen {
 
 class SendLog {
  public:
-  explicit SendLog(size_t max_visitors = 4000000)
-      : max_visitors_(max_visitors) {}
+  explicit SendLog(int sample = 8, size_t max_visitors = 1000000)
+      : sample_(sample), max_visitors_(max_visitors) {}
 
   // Records every event of `request`, due at `due_micros`.
   void Sending(const kaiku::v1::PublishRequest& request, int64_t due_micros);
@@ -39,6 +42,11 @@ class SendLog {
     int64_t occurred_micros;
     int64_t due_micros;
   };
+  bool Sampled(absl::string_view visitor_id) const {
+    return absl::HashOf(visitor_id) % sample_ == 0;
+  }
+
+  const size_t sample_;
   const size_t max_visitors_;
   absl::Mutex mu_;
   absl::flat_hash_map<std::string, Entry> latest_ ABSL_GUARDED_BY(mu_);
