@@ -6,8 +6,8 @@
 #      peak RSS, bytes per cached visitor, RocksDB write amplification and stall time;
 #   2. half rate: a fresh kaikud at half the rate phase 1 reached, for
 #      BENCH_LATENCY_SECONDS (default 120): publish-ack and event->score p50/p99/p99.9;
-#   3. baselines, BENCH_BASELINE_SECONDS each (default 120), the same synthetic
-#      stream: raw RocksDB (Kaiku's keys, and time-first keys), Redis (Lua script per
+#   3. baselines, BENCH_BASELINE_SECONDS each (default 60), the same synthetic
+#      stream: raw RocksDB (Kaiku's keys, day-bucketed keys, time-first keys), Redis (Lua script per
 #      event, AOF everysec, pipelined), PostgreSQL (batched insert + upsert,
 #      synchronous_commit=off) — both servers started here on loopback;
 # and prints the table with the ratios, writes it to $BENCH_DIR/results.md and plots
@@ -134,6 +134,9 @@ baseline_phase none "" --target=none
 echo "   raw RocksDB, Kaiku's visitor-first keys"
 baseline_phase rocksdb "" --target=rocksdb --path="$out/rocksdb.data"
 rm -rf "$out/rocksdb.data"
+echo "   raw RocksDB, day-bucketed keys"
+baseline_phase rocksdb_day "" --target=rocksdb-day-bucketed --path="$out/rocksdb_day.data"
+rm -rf "$out/rocksdb_day.data"
 echo "   raw RocksDB, time-first keys"
 baseline_phase rocksdb_time "" --target=rocksdb-time-first --path="$out/rocksdb_time.data"
 rm -rf "$out/rocksdb_time.data"
@@ -217,10 +220,11 @@ storage_cpu() { awk -v a="$(cpu_of "$1")" -v b="$none_cpu" 'BEGIN {printf "%.2f"
   echo "| system | events/s | server CPU µs/event | Kaiku's throughput ÷ theirs | their CPU per event ÷ Kaiku's |"
   echo "|---|---|---|---|---|"
   echo "| Kaiku (gRPC, dedupe, scoring, score stream) | $(rate max) | $kaiku_cpu | 1.0 | 1.0 |"
-  for b in rocksdb rocksdb_time redis postgres; do
+  for b in rocksdb rocksdb_day rocksdb_time redis postgres; do
     case $b in
       rocksdb) label="raw RocksDB WriteBatch of 100, Kaiku's keys, no gRPC (in process; CPU without making the events)"; c=$(storage_cpu rocksdb) ;;
-      rocksdb_time) label="raw RocksDB, time-first keys (same)"; c=$(storage_cpu rocksdb_time) ;;
+      rocksdb_day) label="raw RocksDB, day-bucketed keys (tenant, day, visitor, time; same)"; c=$(storage_cpu rocksdb_day) ;;
+      rocksdb_time) label="raw RocksDB, time-first keys (tenant, time, visitor; same)"; c=$(storage_cpu rocksdb_time) ;;
       redis) label="Redis, Lua script per event, AOF everysec, pipelined 100"; c=$(cpu_of redis) ;;
       postgres) label="PostgreSQL, insert + upsert per 100, synchronous_commit=off, 2 connections"; c=$(cpu_of postgres) ;;
     esac

@@ -7,8 +7,8 @@
 //   kaiku_baseline --target=redis --redis_port=6380 --duration=60
 //   kaiku_baseline --target=postgres --pg="host=127.0.0.1 port=5433 ..."
 //
-// Targets: rocksdb (Kaiku's timeline keys), rocksdb-time-first (time-first
-// keys), redis, postgres, and none (only makes the events: what that costs is
+// Targets: rocksdb (Kaiku's timeline keys), rocksdb-day-bucketed,
+// rocksdb-time-first (the key layouts of rocksdb_writer.h), redis, postgres, and none (only makes the events: what that costs is
 // part of the rocksdb targets' own CPU). Summary on stdout as "key value" lines, like
 // kaiku_loadgen's. Exit status: 0 when every write succeeded, 1 otherwise,
 // 2 usage.
@@ -38,7 +38,8 @@
 #include "tools/baselines/rocksdb_writer.h"
 
 ABSL_FLAG(std::string, target, "",
-          "rocksdb, rocksdb-time-first, redis, postgres or none. Required.");
+          "rocksdb, rocksdb-day-bucketed, rocksdb-time-first, redis, postgres or "
+          "none. Required.");
 ABSL_FLAG(std::string, path, "", "Database directory for the rocksdb targets.");
 ABSL_FLAG(int, redis_port, 6379, "Redis on 127.0.0.1 at this port.");
 ABSL_FLAG(std::string, pg, "", "libpq connection string for postgres.");
@@ -75,13 +76,16 @@ class NullWriter : public Writer {
 absl::StatusOr<std::unique_ptr<Writer>> Open(const std::string& target,
                                              int index) {
   if (target == "none") return std::make_unique<NullWriter>();
-  if (target == "rocksdb" || target == "rocksdb-time-first") {
+  using ::kaiku::baselines::KeyLayout;
+  if (target == "rocksdb" || target == "rocksdb-day-bucketed" ||
+      target == "rocksdb-time-first") {
     if (index > 0)
       return absl::InvalidArgumentError("rocksdb: one connection only");
     return kaiku::baselines::OpenRocksDbWriter(
         absl::GetFlag(FLAGS_path),
-        target == "rocksdb" ? kaiku::baselines::KeyLayout::kVisitorFirst
-                            : kaiku::baselines::KeyLayout::kTimeFirst);
+        target == "rocksdb"                ? KeyLayout::kVisitorFirst
+        : target == "rocksdb-day-bucketed" ? KeyLayout::kDayBucketed
+                                           : KeyLayout::kTimeFirst);
   }
   if (target == "redis")
     return kaiku::baselines::OpenRedisWriter("127.0.0.1",
@@ -129,7 +133,8 @@ class Feed {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "kaiku_baseline --target=rocksdb|rocksdb-time-first|redis|postgres "
+      "kaiku_baseline --target=rocksdb|rocksdb-day-bucketed|rocksdb-time-first|"
+      "redis|postgres|none "
       "[--duration=S]");
   absl::ParseCommandLine(argc, argv);
   const std::string target = absl::GetFlag(FLAGS_target);

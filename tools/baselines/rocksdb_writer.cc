@@ -17,15 +17,28 @@ class RocksDbWriter : public Writer {
   absl::Status Write(absl::Span<const Record> records) override {
     rocksdb::WriteBatch batch;
     for (const Record& r : records) {
-      key_.clear();
-      if (layout_ == KeyLayout::kVisitorFirst) {
-        key_ = storage::TimelineKey(r.tenant, r.visitor_id, r.occurred_micros,
-                                    r.event_id);
-      } else {
-        key_ = storage::TenantPrefix(r.tenant);
-        storage::AppendTimeMicros(r.occurred_micros, &key_);
-        key_ += storage::TenantPrefix(r.visitor_id);  // length-prefixed too
-        key_ += r.event_id;
+      switch (layout_) {
+        case KeyLayout::kVisitorFirst:
+          key_ = storage::TimelineKey(r.tenant, r.visitor_id,
+                                      r.occurred_micros, r.event_id);
+          break;
+        case KeyLayout::kDayBucketed: {
+          key_ = storage::TenantPrefix(r.tenant);
+          const uint32_t day =
+              static_cast<uint32_t>(r.occurred_micros / 86400000000);
+          for (int shift = 24; shift >= 0; shift -= 8)
+            key_.push_back(static_cast<char>((day >> shift) & 0xff));
+          key_ += storage::TenantPrefix(r.visitor_id);  // length-prefixed too
+          storage::AppendTimeMicros(r.occurred_micros, &key_);
+          key_ += r.event_id;
+          break;
+        }
+        case KeyLayout::kTimeFirst:
+          key_ = storage::TenantPrefix(r.tenant);
+          storage::AppendTimeMicros(r.occurred_micros, &key_);
+          key_ += storage::TenantPrefix(r.visitor_id);  // length-prefixed too
+          key_ += r.event_id;
+          break;
       }
       batch.Put(key_, r.payload).PermitUncheckedError();
     }

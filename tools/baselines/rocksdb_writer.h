@@ -2,8 +2,11 @@
 // scoring: one WriteBatch per call, WAL on, RocksDB's default options. The
 // storage limit for Kaiku's records.
 //
-// Two key layouts, to measure what the key order costs in compaction:
+// Three key layouts, to measure what the key order costs in memtable inserts
+// and compaction:
 //   kVisitorFirst  Kaiku's timeline key (key_codec.h): tenant, visitor, time, id
+//   kDayBucketed   tenant, event day, visitor, time, id: a visitor's events of
+//                  one day together, and old days out of the way of compaction
 //   kTimeFirst     tenant, time, visitor, id: appends at the end of the key space
 #ifndef KAIKU_TOOLS_BASELINES_ROCKSDB_WRITER_H_
 #define KAIKU_TOOLS_BASELINES_ROCKSDB_WRITER_H_
@@ -16,7 +19,7 @@
 
 namespace kaiku::baselines {
 
-enum class KeyLayout { kVisitorFirst, kTimeFirst };
+enum class KeyLayout { kVisitorFirst, kDayBucketed, kTimeFirst };
 
 // Opens (creating) a database at `path`; the writer shares it with nothing.
 absl::StatusOr<std::unique_ptr<Writer>> OpenRocksDbWriter(

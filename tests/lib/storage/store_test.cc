@@ -96,6 +96,31 @@ TEST_F(StoreTest, SurvivesReopen) {
   EXPECT_EQ(page->events.size(), 1u);
 }
 
+// A new store holds only events written with their states, until a writer
+// says otherwise; that is durable, and read-only opens see it.
+TEST_F(StoreTest, EveryEventHasStateUntilNotedOtherwise) {
+  {
+    auto store = Open();
+    EXPECT_TRUE(store->EveryEventHasState());
+  }
+  {
+    auto store = Open();
+    EXPECT_TRUE(store->EveryEventHasState());
+    ASSERT_TRUE(store->NoteEventsWithoutState().ok());
+    EXPECT_FALSE(store->EveryEventHasState());
+    Put(*store, "t", PageView("e1", "v", kT0));
+  }
+  auto store = Open();
+  EXPECT_FALSE(store->EveryEventHasState());
+  store.reset();
+  StoreOptions options;
+  options.path = dir_.Sub("db");
+  options.read_only = true;
+  auto read_only = Store::Open(options);
+  ASSERT_TRUE(read_only.ok()) << read_only.status();
+  EXPECT_FALSE((*read_only)->EveryEventHasState());
+}
+
 TEST_F(StoreTest, ForEachTimelineYieldsEachVisitorOfTheTenantInOrder) {
   {
     auto store = Open();
