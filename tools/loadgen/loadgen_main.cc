@@ -32,17 +32,12 @@
 #include "google/protobuf/arena.h"
 #include "lib/loadgen/clickstream.h"
 #include "lib/replay/dataset.h"
+#include "tools/client/server_address.h"
 #include "tools/loadgen/publisher.h"
 #include "tools/loadgen/recorder.h"
 #include "tools/loadgen/send_log.h"
 #include "tools/loadgen/subscriber.h"
 
-ABSL_FLAG(std::string, addr, "",
-          "kaikud's gRPC address (default: $KAIKU_ADDR, else "
-          "127.0.0.1:50051).");
-ABSL_FLAG(std::string, api_key, "",
-          "API key with the ingest (and, for --subscribe, subscribe) scope "
-          "(default: $KAIKU_API_KEY).");
 ABSL_FLAG(double, rate, 0,
           "Events per second, sent on a fixed schedule; 0: as fast as the "
           "windows allow.");
@@ -74,13 +69,6 @@ ABSL_FLAG(double, drain_seconds, 30,
 namespace {
 
 using ::kaiku::loadgen::MonotonicMicros;
-
-std::string FlagOrEnv(const std::string& value, const char* env,
-                      const char* fallback) {
-  if (!value.empty()) return value;
-  const char* from_env = std::getenv(env);
-  return from_env != nullptr && *from_env != '\0' ? from_env : fallback;
-}
 
 // Where the events come from: the synthetic stream, or a dataset in memory.
 class Source {
@@ -188,10 +176,8 @@ int main(int argc, char** argv) {
     source = std::make_unique<SyntheticSource>(options);
   }
 
-  const std::string addr =
-      FlagOrEnv(absl::GetFlag(FLAGS_addr), "KAIKU_ADDR", "127.0.0.1:50051");
-  const std::string api_key =
-      FlagOrEnv(absl::GetFlag(FLAGS_api_key), "KAIKU_API_KEY", "");
+  const std::string addr = kaiku::client::ServerAddress();
+  const std::string api_key = kaiku::client::ApiKey();
   const int64_t start = MonotonicMicros();
   kaiku::loadgen::Recorder recorder(start);
   kaiku::loadgen::SendLog send_log;

@@ -33,15 +33,10 @@
 #include "grpcpp/grpcpp.h"
 #include "kaiku/v1/ingest.grpc.pb.h"
 #include "lib/replay/dataset.h"
+#include "tools/client/server_address.h"
 
 ABSL_FLAG(std::string, dataset, "", "taobao, rees46 or uci. Required.");
 ABSL_FLAG(std::string, csv, "", "The dataset file. Required.");
-ABSL_FLAG(std::string, addr, "",
-          "kaikud's gRPC address (default: $KAIKU_ADDR, else "
-          "127.0.0.1:50051).");
-ABSL_FLAG(std::string, api_key, "",
-          "API key with the ingest scope (default: $KAIKU_API_KEY; none: no "
-          "authorization).");
 ABSL_FLAG(std::string, shift_days, "auto",
           "Whole days added to every event time: auto (the last event lands "
           "at least a minute before now), or a number (0: original times).");
@@ -57,13 +52,6 @@ namespace {
 using ::google::protobuf::util::TimeUtil;
 
 constexpr int64_t kDayMicros = int64_t{86400} * 1000000;
-
-std::string FlagOrEnv(const std::string& value, const char* env,
-                      const char* fallback) {
-  if (!value.empty()) return value;
-  const char* from_env = std::getenv(env);
-  return from_env != nullptr && *from_env != '\0' ? from_env : fallback;
-}
 
 bool Retryable(grpc::StatusCode code) {
   return code == grpc::StatusCode::RESOURCE_EXHAUSTED ||
@@ -123,10 +111,8 @@ int main(int argc, char** argv) {
   }
   kaiku::replay::ShiftByDays(*events, shift_days);
 
-  const std::string addr =
-      FlagOrEnv(absl::GetFlag(FLAGS_addr), "KAIKU_ADDR", "127.0.0.1:50051");
-  const std::string api_key =
-      FlagOrEnv(absl::GetFlag(FLAGS_api_key), "KAIKU_API_KEY", "");
+  const std::string addr = kaiku::client::ServerAddress();
+  const std::string api_key = kaiku::client::ApiKey();
   kaiku::v1::Ingest::Stub stub(
       grpc::CreateChannel(addr, grpc::InsecureChannelCredentials()));
   std::cerr << absl::StrFormat(

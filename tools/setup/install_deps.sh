@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages Kaiku builds, tests and runs with (SPEC §3).
+# Installs the Debian 12 packages Kaiku builds, tests and runs with (SPEC §3), and the
+# packages named as arguments (install_bench_deps.sh names the benchmark's).
 # Idempotent: packages already present are skipped, and apt is not touched at all when
 # everything is installed. Needs root (or sudo) only when something is missing.
 set -euo pipefail
@@ -14,6 +15,7 @@ packages=(
   prometheus libyaml-cpp-dev
   libssl-dev zlib1g-dev
   libjemalloc-dev
+  "$@"
 )
 
 missing=()
