@@ -2,6 +2,7 @@
 // PublishStream streams with a subscriber attached stores every event, counts
 // the score events and times some of them; the stored visitors are the
 // generator's.
+#include <fstream>
 #include <string>
 
 #include "absl/strings/numbers.h"
@@ -66,6 +67,31 @@ TEST(LoadgenIntegrationTest, BoundedRunIsStoredScoredAndTimed) {
       RunCommand({KaikuctlPath(), "get", "it-v1", "--addr", addr}, "");
   ASSERT_EQ(visitor.exit_code, 0) << visitor.out;
   EXPECT_THAT(visitor.out, HasSubstr("\"visitorId\":\"it-v1\""));
+}
+
+// --dataset replays a public dataset's file instead, shifted to end before
+// now.
+TEST(LoadgenIntegrationTest, ReplaysADatasetFile) {
+  kaiku::testing::TempDir dir;
+  const std::string csv = dir.Sub("taobao.csv");
+  std::ofstream(csv) << "user_id,item_id,category_id,behavior_type,timestamp\n"
+                        "1,10,7,pv,1511600000\n1,11,7,pv,1511600090\n"
+                        "2,10,7,pv,1511600100\n2,12,7,pv,1511600300\n"
+                        "3,13,8,pv,1511690000\n";
+  auto server = KaikudProcess::Start(dir.Sub("data"));
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string addr = (*server)->address();
+  CommandResult run =
+      RunCommand({KAIKU_LOADGEN_PATH, "--addr=" + addr, "--dataset=taobao",
+                  "--csv=" + csv, "--duration=60", "--batch=2"},
+                 "");
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_EQ(Field(run.out, "events_accepted"), 5);
+  EXPECT_EQ(Field(run.out, "visitors_seen"), 3);
+  CommandResult visitor =
+      RunCommand({KaikuctlPath(), "get", "tb-2", "--addr", addr}, "");
+  ASSERT_EQ(visitor.exit_code, 0) << visitor.out;
+  EXPECT_THAT(visitor.out, HasSubstr("\"eventCount\":\"2\""));
 }
 
 TEST(LoadgenIntegrationTest, BadFlagsAreUsageErrors) {
