@@ -282,11 +282,6 @@ class RocksStore : public Store {
     db_options.create_if_missing = !options_.read_only;
     db_options.create_missing_column_families = true;
     db_options.max_background_jobs = 2;
-    // Compactions yield the CPU to the ingest workers (a nice value, for
-    // the process's whole low-priority pool): on a small machine a compaction
-    // that takes a core shows as acknowledgement latency. Flushes keep their
-    // priority, so memtables never back up into a write stall.
-    db_options.env->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW);
     db_options.bytes_per_sync = 1 << 20;
     db_options.info_log_level = rocksdb::WARN_LEVEL;
     db_options.keep_log_file_num = 3;
