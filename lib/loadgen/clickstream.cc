@@ -56,7 +56,13 @@ constexpr int Size(const T (&)[N]) {
 // A buyer's journey, one script per session: the first is a look around,
 // the middle ones return to the price list, the last one asks to buy.
 enum class Step : uint8_t {
-  kProduct, kEngage, kPricing, kPriceList, kBrochure, kChat, kQuote,
+  kProduct,
+  kEngage,
+  kPricing,
+  kPriceList,
+  kBrochure,
+  kChat,
+  kQuote,
 };
 constexpr Step kBuyerFirst[] = {Step::kProduct, Step::kEngage, Step::kPricing,
                                 Step::kPriceList};
@@ -73,9 +79,9 @@ SyntheticClickstream::SyntheticClickstream(const ClickstreamOptions& options)
   slots_.resize(static_cast<size_t>(n));
   const double ramp = std::max(options_.ramp_hours, 0.0) * kHour;
   for (uint32_t slot = 0; slot < slots_.size(); ++slot) {
-    const int64_t at = options_.start_micros +
-                       static_cast<int64_t>(std::uniform_real_distribution<>(
-                           0, ramp)(rng_));
+    const int64_t at =
+        options_.start_micros +
+        static_cast<int64_t>(std::uniform_real_distribution<>(0, ramp)(rng_));
     NewVisitor(slot, at);
   }
 }
@@ -175,8 +181,8 @@ int64_t SyntheticClickstream::Emit(Visitor& v, int64_t at, Event* event) {
   event->set_visitor_id(absl::StrCat(options_.run_id, "-v", v.ordinal));
   event->set_session_id(absl::StrCat(options_.run_id, "-s", v.session_id));
   event->mutable_occurred_at()->set_seconds(at / kSecond);
-  event->mutable_occurred_at()->set_nanos(
-      static_cast<int32_t>(at % kSecond) * 1000);
+  event->mutable_occurred_at()->set_nanos(static_cast<int32_t>(at % kSecond) *
+                                          1000);
   const uint8_t step = v.step++;
   const bool last = v.step >= v.steps;
   int64_t gap = -1;
@@ -205,14 +211,15 @@ int64_t SyntheticClickstream::Emit(Visitor& v, int64_t at, Event* event) {
       read(kResearch, Size(kResearch), 60, 240);
       break;
     case Kind::kBot: {
-      const Page& p = step % 2 == 0 ? kReading[Uniform(0, Size(kReading) - 1)]
-                                    : kResearch[Uniform(0, Size(kResearch) - 1)];
+      const Page& p = step % 2 == 0
+                          ? kReading[Uniform(0, Size(kReading) - 1)]
+                          : kResearch[Uniform(0, Size(kResearch) - 1)];
       PageView(v, p.path, p.title, event);
       gap = Uniform(1, 2) * kSecond;
       break;
     }
     case Kind::kBuyer: {
-      const Step* script = v.session == 0               ? kBuyerFirst
+      const Step* script = v.session == 0                ? kBuyerFirst
                            : v.session + 1 == v.sessions ? kBuyerLast
                                                          : kBuyerMiddle;
       switch (script[step]) {

@@ -77,13 +77,13 @@ class SyntheticClickstream {
   struct Visitor {
     int64_t ordinal = 0;  // visitor id number; 0: no visitor in the slot yet
     Kind kind = Kind::kInformationSeeker;
-    uint8_t session = 0;       // sessions begun
-    uint8_t sessions = 0;      // sessions it will have
-    uint8_t step = 0;          // position in the session's script
-    uint8_t steps = 0;         // length of the session's script
-    uint16_t dwell = 0;        // seconds on the page of the previous step
-    uint8_t page = 0;          // index of that page in its list
-    uint32_t session_id = 0;   // of the current session
+    uint8_t session = 0;      // sessions begun
+    uint8_t sessions = 0;     // sessions it will have
+    uint8_t step = 0;         // position in the session's script
+    uint8_t steps = 0;        // length of the session's script
+    uint16_t dwell = 0;       // seconds on the page of the previous step
+    uint8_t page = 0;         // index of that page in its list
+    uint32_t session_id = 0;  // of the current session
   };
   struct Due {
     int64_t micros;

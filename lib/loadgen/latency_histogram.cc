@@ -39,8 +39,8 @@ void LatencyHistogram::Add(const LatencyHistogram& other) {
 int64_t LatencyHistogram::Percentile(double q) const {
   if (count_ == 0) return 0;
   const int64_t rank = std::max<int64_t>(
-      1, static_cast<int64_t>(std::ceil(std::clamp(q, 0.0, 1.0) *
-                                        static_cast<double>(count_))));
+      1, static_cast<int64_t>(
+             std::ceil(std::clamp(q, 0.0, 1.0) * static_cast<double>(count_))));
   int64_t seen = 0;
   for (int i = 0; i < kBuckets; ++i) {
     seen += counts_[i];

@@ -62,8 +62,9 @@ constexpr int64_t kDayMicros = int64_t{86400} * 1000000;
 int64_t DaysToEndBefore(const std::vector<kaiku::v1::Event>& events,
                         int64_t now_micros) {
   if (events.empty()) return 0;
-  const int64_t last = google::protobuf::util::TimeUtil::
-      TimestampToMicroseconds(events.back().occurred_at());
+  const int64_t last =
+      google::protobuf::util::TimeUtil::TimestampToMicroseconds(
+          events.back().occurred_at());
   const int64_t target = now_micros - 60 * 1000000;
   // Floor division: the last event never lands after the target.
   const int64_t gap = target - last;
@@ -74,8 +75,7 @@ void ShiftByDays(std::vector<kaiku::v1::Event>& events, int64_t days) {
   using ::google::protobuf::util::TimeUtil;
   for (kaiku::v1::Event& e : events) {
     *e.mutable_occurred_at() = TimeUtil::MicrosecondsToTimestamp(
-        TimeUtil::TimestampToMicroseconds(e.occurred_at()) +
-        days * kDayMicros);
+        TimeUtil::TimestampToMicroseconds(e.occurred_at()) + days * kDayMicros);
   }
 }
 

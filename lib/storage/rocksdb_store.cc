@@ -117,8 +117,9 @@ absl::string_view View(const rocksdb::Slice& s) {
 // Appends the encoding of a record message made of a message field and an
 // int64 field (TimelineRecord, ScoreLogRecord) — the same bytes as
 // serializing the record, without copying `message` into one.
-void AppendRecord(int message_field, const google::protobuf::MessageLite& message,
-                  int int64_field, int64_t value, std::string* out) {
+void AppendRecord(int message_field,
+                  const google::protobuf::MessageLite& message, int int64_field,
+                  int64_t value, std::string* out) {
   using ::google::protobuf::internal::WireFormatLite;
   google::protobuf::io::StringOutputStream stream(out);
   google::protobuf::io::CodedOutputStream coded(&stream);
@@ -148,9 +149,10 @@ class RocksBatch : public StoreBatch {
                            event.event_id());
     EndKey(timeline);
     // A TimelineRecord, encoded without copying the event into one.
-    AppendRecord(kaiku::storage::v1::TimelineRecord::kEventFieldNumber, event,
-                 kaiku::storage::v1::TimelineRecord::kReceivedAtMicrosFieldNumber,
-                 received_at_micros, &buffer_);
+    AppendRecord(
+        kaiku::storage::v1::TimelineRecord::kEventFieldNumber, event,
+        kaiku::storage::v1::TimelineRecord::kReceivedAtMicrosFieldNumber,
+        received_at_micros, &buffer_);
     EndValue(timeline);
     Add(kDedupe, DedupeKey(tenant, event.event_id()),
         DedupeValue(received_at_micros));
@@ -170,9 +172,10 @@ class RocksBatch : public StoreBatch {
   void AppendScoreEvent(absl::string_view tenant,
                         const kaiku::v1::ScoreEvent& event) override {
     std::string bytes;
-    AppendRecord(kaiku::storage::v1::ScoreLogRecord::kEventFieldNumber, event,
-                 kaiku::storage::v1::ScoreLogRecord::kAppendedAtMicrosFieldNumber,
-                 absl::ToUnixMicros(clock_->Now()), &bytes);
+    AppendRecord(
+        kaiku::storage::v1::ScoreLogRecord::kEventFieldNumber, event,
+        kaiku::storage::v1::ScoreLogRecord::kAppendedAtMicrosFieldNumber,
+        absl::ToUnixMicros(clock_->Now()), &bytes);
     score_events_.emplace_back(std::string(tenant), std::move(bytes));
   }
   int size() const override { return size_; }
@@ -227,12 +230,16 @@ class RocksBatch : public StoreBatch {
                                              e.value_end - e.value_begin);
   }
   Entry& Begin(Family family) {
-    entries_.push_back(Entry{static_cast<uint32_t>(buffer_.size()), 0, 0,
-                             family, false});
+    entries_.push_back(
+        Entry{static_cast<uint32_t>(buffer_.size()), 0, 0, family, false});
     return entries_.back();
   }
-  void EndKey(Entry& e) { e.value_begin = static_cast<uint32_t>(buffer_.size()); }
-  void EndValue(Entry& e) { e.value_end = static_cast<uint32_t>(buffer_.size()); }
+  void EndKey(Entry& e) {
+    e.value_begin = static_cast<uint32_t>(buffer_.size());
+  }
+  void EndValue(Entry& e) {
+    e.value_end = static_cast<uint32_t>(buffer_.size());
+  }
   Entry& Add(Family family, absl::string_view key, absl::string_view value) {
     Entry& e = Begin(family);
     buffer_.append(key.data(), key.size());
@@ -312,7 +319,8 @@ class RocksStore : public Store {
       cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
       return cf;
     };
-    rocksdb::ColumnFamilyOptions timeline = cf_options(&timeline_filter_, false);
+    rocksdb::ColumnFamilyOptions timeline =
+        cf_options(&timeline_filter_, false);
     {
       timeline.prefix_extractor = NewVisitorPrefixExtractor();
       timeline.memtable_prefix_bloom_size_ratio = 0.02;
@@ -373,9 +381,9 @@ class RocksStore : public Store {
   absl::Status NoteEventsWithoutState() override {
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    RETURN_IF_ERROR(FromRocksStatus(
-        db_->Delete(wo, handles_[0], kEveryEventHasStateKey),
-        "noting events without state"));
+    RETURN_IF_ERROR(
+        FromRocksStatus(db_->Delete(wo, handles_[0], kEveryEventHasStateKey),
+                        "noting events without state"));
     every_event_has_state_.store(false);
     return absl::OkStatus();
   }
@@ -404,8 +412,7 @@ class RocksStore : public Store {
       for (const auto& [tenant, bytes] : batch->score_events()) {
         uint64_t& last = last_sequence_[tenant];
         before.emplace(tenant, last);
-        write_batch
-            ->Put(cf_.scorelog, ScoreLogKey(tenant, ++last), bytes)
+        write_batch->Put(cf_.scorelog, ScoreLogKey(tenant, ++last), bytes)
             .PermitUncheckedError();
         mine[tenant] = last;
       }

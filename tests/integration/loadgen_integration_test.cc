@@ -26,8 +26,7 @@ double Field(const std::string& out, absl::string_view key) {
   for (absl::string_view line : absl::StrSplit(out, '\n')) {
     std::vector<absl::string_view> kv = absl::StrSplit(line, ' ');
     double v;
-    if (kv.size() == 2 && kv[0] == key && absl::SimpleAtod(kv[1], &v))
-      return v;
+    if (kv.size() == 2 && kv[0] == key && absl::SimpleAtod(kv[1], &v)) return v;
   }
   return -1;
 }
@@ -37,12 +36,12 @@ TEST(LoadgenIntegrationTest, BoundedRunIsStoredScoredAndTimed) {
   auto server = KaikudProcess::Start(dir.Sub("data"));
   ASSERT_TRUE(server.ok()) << server.status();
   const std::string addr = (*server)->address();
-  CommandResult run = RunCommand(
-      {KAIKU_LOADGEN_PATH, "--addr=" + addr, "--max_events=20000",
-       "--duration=60", "--batch=200", "--streams=3", "--window=4",
-       "--visitors=2000", "--run_id=it", "--subscribe",
-       "--series=" + dir.Sub("series.txt")},
-      "");
+  CommandResult run =
+      RunCommand({KAIKU_LOADGEN_PATH, "--addr=" + addr, "--max_events=20000",
+                  "--duration=60", "--batch=200", "--streams=3", "--window=4",
+                  "--visitors=2000", "--run_id=it", "--subscribe",
+                  "--series=" + dir.Sub("series.txt")},
+                 "");
   ASSERT_EQ(run.exit_code, 0) << run.out;
   EXPECT_EQ(Field(run.out, "events_sent"), 20000);
   EXPECT_EQ(Field(run.out, "events_accepted"), 20000);
@@ -55,10 +54,10 @@ TEST(LoadgenIntegrationTest, BoundedRunIsStoredScoredAndTimed) {
   EXPECT_LE(Field(run.out, "e2e_samples"), Field(run.out, "score_events"));
 
   // The same ids again: every event is a duplicate.
-  CommandResult again = RunCommand(
-      {KAIKU_LOADGEN_PATH, "--addr=" + addr, "--max_events=2000",
-       "--duration=60", "--visitors=2000", "--run_id=it"},
-      "");
+  CommandResult again =
+      RunCommand({KAIKU_LOADGEN_PATH, "--addr=" + addr, "--max_events=2000",
+                  "--duration=60", "--visitors=2000", "--run_id=it"},
+                 "");
   ASSERT_EQ(again.exit_code, 0) << again.out;
   EXPECT_EQ(Field(again.out, "events_duplicate"), 2000);
 

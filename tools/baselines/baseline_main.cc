@@ -8,8 +8,9 @@
 //   kaiku_baseline --target=postgres --pg="host=127.0.0.1 port=5433 ..."
 //
 // Targets: rocksdb (Kaiku's timeline keys), rocksdb-day-bucketed,
-// rocksdb-time-first (the key layouts of rocksdb_writer.h), redis, postgres, and none (only makes the events: what that costs is
-// part of the rocksdb targets' own CPU). Summary on stdout as "key value" lines, like
+// rocksdb-time-first (the key layouts of rocksdb_writer.h), redis, postgres,
+// and none (only makes the events: what that costs is part of the rocksdb
+// targets' own CPU). Summary on stdout as "key value" lines, like
 // kaiku_loadgen's. Exit status: 0 when every write succeeded, 1 otherwise,
 // 2 usage.
 #include <sys/resource.h>
@@ -37,9 +38,10 @@
 #include "tools/baselines/redis_writer.h"
 #include "tools/baselines/rocksdb_writer.h"
 
-ABSL_FLAG(std::string, target, "",
-          "rocksdb, rocksdb-day-bucketed, rocksdb-time-first, redis, postgres or "
-          "none. Required.");
+ABSL_FLAG(
+    std::string, target, "",
+    "rocksdb, rocksdb-day-bucketed, rocksdb-time-first, redis, postgres or "
+    "none. Required.");
 ABSL_FLAG(std::string, path, "", "Database directory for the rocksdb targets.");
 ABSL_FLAG(int, redis_port, 6379, "Redis on 127.0.0.1 at this port.");
 ABSL_FLAG(std::string, pg, "", "libpq connection string for postgres.");

@@ -81,8 +81,8 @@ class PostgresWriter : public Writer {
     bool first = true;
     for (const auto& [key, a] : visitors) {
       absl::StrAppend(&sql_, first ? "(" : ",(", Literal(key.first), ",",
-                      Literal(key.second), ",", a.events, ",", a.last_seen,
-                      ",", 1.5 * static_cast<double>(a.events), ")");
+                      Literal(key.second), ",", a.events, ",", a.last_seen, ",",
+                      1.5 * static_cast<double>(a.events), ")");
       first = false;
     }
     sql_ +=

@@ -32,15 +32,23 @@ class RedisWriter : public Writer {
 
   absl::Status Write(absl::Span<const Record> records) override {
     for (const Record& r : records) {
-      const std::string stream = absl::StrCat("tl:", r.tenant, ":", r.visitor_id);
+      const std::string stream =
+          absl::StrCat("tl:", r.tenant, ":", r.visitor_id);
       const std::string hash = absl::StrCat("v:", r.tenant, ":", r.visitor_id);
       const std::string ms = absl::StrCat(r.occurred_micros / 1000);
-      const char* argv[] = {"EVALSHA",       sha_.c_str(), "2",
-                            stream.c_str(),  hash.c_str(), r.event_id.c_str(),
-                            ms.c_str(),      r.payload.data(), "1.5"};
-      const size_t lens[] = {7,           sha_.size(), 1,
-                             stream.size(), hash.size(), r.event_id.size(),
-                             ms.size(),   r.payload.size(), 3};
+      const char* argv[] = {
+          "EVALSHA",      sha_.c_str(),     "2",
+          stream.c_str(), hash.c_str(),     r.event_id.c_str(),
+          ms.c_str(),     r.payload.data(), "1.5"};
+      const size_t lens[] = {7,
+                             sha_.size(),
+                             1,
+                             stream.size(),
+                             hash.size(),
+                             r.event_id.size(),
+                             ms.size(),
+                             r.payload.size(),
+                             3};
       if (redisAppendCommandArgv(context_.get(), 9, argv, lens) != REDIS_OK)
         return absl::UnavailableError("redis: cannot queue a command");
     }
@@ -69,9 +77,9 @@ absl::StatusOr<std::unique_ptr<Writer>> OpenRedisWriter(const std::string& host,
   std::unique_ptr<redisContext, ContextDeleter> context(
       redisConnect(host.c_str(), port));
   if (context == nullptr || context->err != 0)
-    return absl::UnavailableError(absl::StrCat(
-        "redis at ", host, ":", port, ": ",
-        context == nullptr ? "cannot connect" : context->errstr));
+    return absl::UnavailableError(
+        absl::StrCat("redis at ", host, ":", port, ": ",
+                     context == nullptr ? "cannot connect" : context->errstr));
   Reply reply(static_cast<redisReply*>(
       redisCommand(context.get(), "SCRIPT LOAD %s", kScript)));
   if (reply == nullptr || reply->type != REDIS_REPLY_STRING)

@@ -19,8 +19,8 @@ class RocksDbWriter : public Writer {
     for (const Record& r : records) {
       switch (layout_) {
         case KeyLayout::kVisitorFirst:
-          key_ = storage::TimelineKey(r.tenant, r.visitor_id,
-                                      r.occurred_micros, r.event_id);
+          key_ = storage::TimelineKey(r.tenant, r.visitor_id, r.occurred_micros,
+                                      r.event_id);
           break;
         case KeyLayout::kDayBucketed: {
           key_ = storage::TenantPrefix(r.tenant);

@@ -4,10 +4,12 @@
 //
 // Three key layouts, to measure what the key order costs in memtable inserts
 // and compaction:
-//   kVisitorFirst  Kaiku's timeline key (key_codec.h): tenant, visitor, time, id
-//   kDayBucketed   tenant, event day, visitor, time, id: a visitor's events of
+//   kVisitorFirst  Kaiku's timeline key (key_codec.h): tenant, visitor, time,
+//   id kDayBucketed   tenant, event day, visitor, time, id: a visitor's events
+//   of
 //                  one day together, and old days out of the way of compaction
-//   kTimeFirst     tenant, time, visitor, id: appends at the end of the key space
+//   kTimeFirst     tenant, time, visitor, id: appends at the end of the key
+//   space
 #ifndef KAIKU_TOOLS_BASELINES_ROCKSDB_WRITER_H_
 #define KAIKU_TOOLS_BASELINES_ROCKSDB_WRITER_H_
 

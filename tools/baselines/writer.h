@@ -2,8 +2,9 @@
 // records Kaiku stores, written by other means, so that Kaiku's figures can be
 // read as ratios measured in one run.
 //
-//   std::unique_ptr<Writer> writer = ...;   // rocksdb_writer.h, redis_writer.h,
-//   RETURN_IF_ERROR(writer->Write(records)); // postgres_writer.h
+//   std::unique_ptr<Writer> writer = ...;   // rocksdb_writer.h,
+//   redis_writer.h, RETURN_IF_ERROR(writer->Write(records)); //
+//   postgres_writer.h
 //
 // Thread safety: one Writer per thread.
 #ifndef KAIKU_TOOLS_BASELINES_WRITER_H_

@@ -42,8 +42,9 @@ ABSL_FLAG(double, rate, 0,
           "Events per second, sent on a fixed schedule; 0: as fast as the "
           "windows allow.");
 ABSL_FLAG(double, duration, 60, "Seconds to send for (at most 86400).");
-ABSL_FLAG(int64_t, max_events, 0, "Send at most this many events (0: no "
-                                  "limit but --duration).");
+ABSL_FLAG(int64_t, max_events, 0,
+          "Send at most this many events (0: no "
+          "limit but --duration).");
 ABSL_FLAG(int, batch, 500, "Events per request, 1..1000.");
 ABSL_FLAG(int, streams, 4, "PublishStream streams, each on its own channel.");
 ABSL_FLAG(int, window, 8, "Requests in flight per stream, 1..64.");
@@ -159,9 +160,9 @@ int main(int argc, char** argv) {
                 << "\n";
       return 2;
     }
-    kaiku::replay::ShiftByDays(
-        *events, kaiku::replay::DaysToEndBefore(
-                     *events, absl::ToUnixMicros(absl::Now())));
+    kaiku::replay::ShiftByDays(*events,
+                               kaiku::replay::DaysToEndBefore(
+                                   *events, absl::ToUnixMicros(absl::Now())));
     source = std::make_unique<DatasetSource>(*std::move(events));
   } else {
     kaiku::loadgen::ClickstreamOptions options;
@@ -170,9 +171,8 @@ int main(int argc, char** argv) {
     options.run_id = absl::GetFlag(FLAGS_run_id).empty()
                          ? absl::StrCat("lg", absl::ToUnixSeconds(absl::Now()))
                          : absl::GetFlag(FLAGS_run_id);
-    options.start_micros =
-        absl::ToUnixMicros(absl::Now() -
-                           absl::Hours(24 * absl::GetFlag(FLAGS_start_days_ago)));
+    options.start_micros = absl::ToUnixMicros(
+        absl::Now() - absl::Hours(24 * absl::GetFlag(FLAGS_start_days_ago)));
     source = std::make_unique<SyntheticSource>(options);
   }
 
@@ -214,7 +214,8 @@ int main(int argc, char** argv) {
     if (now >= end) break;
     int64_t due = now;
     if (rate > 0) {
-      due = start + static_cast<int64_t>(static_cast<double>(sent) / rate * 1e6);
+      due =
+          start + static_cast<int64_t>(static_cast<double>(sent) / rate * 1e6);
       if (due >= end) break;
       if (due > now) {
         std::this_thread::sleep_for(std::chrono::microseconds(due - now));

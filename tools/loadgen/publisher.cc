@@ -10,9 +10,8 @@ struct StreamPublisher::Stream {
   std::shared_ptr<grpc::Channel> channel;
   std::unique_ptr<kaiku::v1::Ingest::Stub> stub;
   grpc::ClientContext context;
-  std::unique_ptr<
-      grpc::ClientReaderWriter<kaiku::v1::PublishRequest,
-                               kaiku::v1::PublishResponse>>
+  std::unique_ptr<grpc::ClientReaderWriter<kaiku::v1::PublishRequest,
+                                           kaiku::v1::PublishResponse>>
       rw;
   std::thread reader;
   uint64_t next_sequence = 1;
@@ -68,8 +67,8 @@ bool StreamPublisher::Send(int index, kaiku::v1::PublishRequest& request,
     s.mu.Await(absl::Condition(&room));
     if (s.done) return false;
     request.set_sequence(s.next_sequence++);
-    s.in_flight.push_back(Stream::InFlight{
-        request.sequence(), due_micros, request.events_size()});
+    s.in_flight.push_back(Stream::InFlight{request.sequence(), due_micros,
+                                           request.events_size()});
   }
   if (send_log_ != nullptr) send_log_->Sending(request, due_micros);
   recorder_->Sent(request.events_size());

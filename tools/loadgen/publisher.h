@@ -5,8 +5,8 @@
 //
 //   StreamPublisher publisher(addr, api_key, /*streams=*/4, /*window=*/8,
 //                             &recorder, &send_log);
-//   publisher.Send(stream_index, request, due_micros);  // blocks on a full window
-//   publisher.Finish(absl::Seconds(30));
+//   publisher.Send(stream_index, request, due_micros);  // blocks on a full
+//   window publisher.Finish(absl::Seconds(30));
 //
 // Thread safety: Send from one thread at a time; Finish once, after the last
 // Send.

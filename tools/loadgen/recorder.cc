@@ -67,11 +67,10 @@ bool Recorder::WriteSeries(const std::string& path) const {
   const std::vector<Second> rows = seconds();
   for (size_t i = 0; i < rows.size(); ++i) {
     const Second& s = rows[i];
-    out << absl::StrFormat("%d %d %.3f %.3f %.3f %.3f\n", i, s.acked_events,
-                           s.ack.Percentile(0.5) / 1e3,
-                           s.ack.Percentile(0.99) / 1e3,
-                           s.e2e.Percentile(0.5) / 1e3,
-                           s.e2e.Percentile(0.99) / 1e3);
+    out << absl::StrFormat(
+        "%d %d %.3f %.3f %.3f %.3f\n", i, s.acked_events,
+        s.ack.Percentile(0.5) / 1e3, s.ack.Percentile(0.99) / 1e3,
+        s.e2e.Percentile(0.5) / 1e3, s.e2e.Percentile(0.99) / 1e3);
   }
   return static_cast<bool>(out);
 }

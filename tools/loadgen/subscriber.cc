@@ -5,8 +5,8 @@
 namespace kaiku::loadgen {
 
 ScoreSubscriber::ScoreSubscriber(const std::string& addr,
-                                 const std::string& api_key,
-                                 Recorder* recorder, SendLog* send_log) {
+                                 const std::string& api_key, Recorder* recorder,
+                                 SendLog* send_log) {
   grpc::ChannelArguments args;
   args.SetInt("kaiku.loadgen.subscriber", 1);
   stub_ = kaiku::v1::Scores::NewStub(grpc::CreateCustomChannel(
@@ -24,8 +24,8 @@ ScoreSubscriber::ScoreSubscriber(const std::string& addr,
       const int64_t now = MonotonicMicros();
       const int64_t occurred = event.occurred_at().seconds() * 1000000 +
                                event.occurred_at().nanos() / 1000;
-      recorder->ScoreEvent(now,
-                           send_log->Latency(event.visitor_id(), occurred, now));
+      recorder->ScoreEvent(
+          now, send_log->Latency(event.visitor_id(), occurred, now));
     }
     const grpc::Status status = reader->Finish();
     if (status.error_code() != grpc::StatusCode::CANCELLED)
