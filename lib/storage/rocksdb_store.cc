@@ -1,7 +1,6 @@
 // RocksDB implementation of Store. Column families and key layouts:
 // key_codec.h.
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <filesystem>
 #include <memory>
@@ -12,14 +11,12 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/util/time_util.h"
-#include "google/protobuf/wire_format_lite.h"
 #include "kaiku/storage/v1/records.pb.h"
 #include "lib/common/status_macros.h"
 #include "lib/storage/expiry_filter.h"
 #include "lib/storage/key_codec.h"
+#include "lib/storage/rocksdb_batch.h"
 #include "lib/storage/rocksdb_status.h"
 #include "lib/storage/store.h"
 #include "lib/storage/visitor_prefix.h"
@@ -43,11 +40,6 @@ constexpr char kScoreLogCf[] = "scorelog";
 constexpr char kConsumersCf[] = "consumers";
 // In the default column family (see Store::EveryEventHasState).
 constexpr char kEveryEventHasStateKey[] = "kaiku.every_event_has_state";
-
-int64_t EventTimeMicros(const kaiku::v1::Event& event) {
-  return google::protobuf::util::TimeUtil::TimestampToMicroseconds(
-      event.occurred_at());
-}
 
 // An iterator over one visitor's timeline keys and nothing else (upper-bounded
 // to the visitor's prefix). Not movable: the read bound points into the object.
@@ -79,15 +71,6 @@ class VisitorScan {
 };
 
 // The column families, in the order they are opened.
-struct Families {
-  rocksdb::ColumnFamilyHandle* timeline = nullptr;
-  rocksdb::ColumnFamilyHandle* dedupe = nullptr;
-  rocksdb::ColumnFamilyHandle* visitor_state = nullptr;
-  rocksdb::ColumnFamilyHandle* leads = nullptr;
-  rocksdb::ColumnFamilyHandle* scorelog = nullptr;
-  rocksdb::ColumnFamilyHandle* consumers = nullptr;
-};
-
 // An iterator bounded above by `upper` (not movable: the bound points into it).
 class BoundedScan {
  public:
@@ -113,150 +96,6 @@ class BoundedScan {
 absl::string_view View(const rocksdb::Slice& s) {
   return absl::string_view(s.data(), s.size());
 }
-
-// Appends the encoding of a record message made of a message field and an
-// int64 field (TimelineRecord, ScoreLogRecord) — the same bytes as
-// serializing the record, without copying `message` into one.
-void AppendRecord(int message_field,
-                  const google::protobuf::MessageLite& message, int int64_field,
-                  int64_t value, std::string* out) {
-  using ::google::protobuf::internal::WireFormatLite;
-  google::protobuf::io::StringOutputStream stream(out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.WriteTag(WireFormatLite::MakeTag(
-      message_field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
-  coded.WriteVarint32(static_cast<uint32_t>(message.ByteSizeLong()));
-  message.SerializeWithCachedSizes(&coded);
-  coded.WriteTag(
-      WireFormatLite::MakeTag(int64_field, WireFormatLite::WIRETYPE_VARINT));
-  coded.WriteVarint64(static_cast<uint64_t>(value));
-}
-
-// Entries are buffered and written into the WriteBatch sorted by column family
-// and key (Seal): RocksDB's memtable skip list inserts keys in ascending order
-// far faster than in random order (each insert starts from where the last one
-// ended), and a write group holds thousands of keys of unrelated visitors.
-class RocksBatch : public StoreBatch {
- public:
-  RocksBatch(const Families& cf, const Clock* clock)
-      : families_{cf.timeline, cf.dedupe, cf.visitor_state, cf.leads},
-        clock_(clock) {}
-
-  void PutEvent(absl::string_view tenant, const kaiku::v1::Event& event,
-                int64_t received_at_micros) override {
-    Entry& timeline = Begin(kTimeline);
-    buffer_ += TimelineKey(tenant, event.visitor_id(), EventTimeMicros(event),
-                           event.event_id());
-    EndKey(timeline);
-    // A TimelineRecord, encoded without copying the event into one.
-    AppendRecord(
-        kaiku::storage::v1::TimelineRecord::kEventFieldNumber, event,
-        kaiku::storage::v1::TimelineRecord::kReceivedAtMicrosFieldNumber,
-        received_at_micros, &buffer_);
-    EndValue(timeline);
-    Add(kDedupe, DedupeKey(tenant, event.event_id()),
-        DedupeValue(received_at_micros));
-    ++size_;
-  }
-  void PutVisitorState(absl::string_view tenant, absl::string_view visitor_id,
-                       int64_t last_event_micros,
-                       absl::string_view state) override {
-    Add(kVisitorState, VisitorKey(tenant, visitor_id),
-        VisitorStateValue(last_event_micros, state));
-  }
-  void SetLead(absl::string_view tenant, absl::string_view visitor_id,
-               bool lead) override {
-    Entry& e = Add(kLeads, VisitorKey(tenant, visitor_id), "");
-    e.is_delete = !lead;
-  }
-  void AppendScoreEvent(absl::string_view tenant,
-                        const kaiku::v1::ScoreEvent& event) override {
-    std::string bytes;
-    AppendRecord(
-        kaiku::storage::v1::ScoreLogRecord::kEventFieldNumber, event,
-        kaiku::storage::v1::ScoreLogRecord::kAppendedAtMicrosFieldNumber,
-        absl::ToUnixMicros(clock_->Now()), &bytes);
-    score_events_.emplace_back(std::string(tenant), std::move(bytes));
-  }
-  int size() const override { return size_; }
-  bool empty() const override {
-    return entries_.empty() && score_events_.empty();
-  }
-
-  // The WriteBatch of every entry so far, in (column family, key) order;
-  // later entries for the same key stay after earlier ones. Call once, after
-  // the last entry.
-  rocksdb::WriteBatch* Seal() {
-    std::stable_sort(entries_.begin(), entries_.end(),
-                     [this](const Entry& a, const Entry& b) {
-                       if (a.family != b.family) return a.family < b.family;
-                       return Key(a) < Key(b);
-                     });
-    for (const Entry& e : entries_) {
-      rocksdb::ColumnFamilyHandle* cf = families_[e.family];
-      if (e.is_delete) {
-        batch_.Delete(cf, Slice(Key(e))).PermitUncheckedError();
-      } else {
-        batch_.Put(cf, Slice(Key(e)), Slice(Value(e))).PermitUncheckedError();
-      }
-    }
-    return &batch_;
-  }
-  // (tenant, serialized ScoreEvent), in append order; keyed at Commit.
-  const std::vector<std::pair<std::string, std::string>>& score_events() const {
-    return score_events_;
-  }
-
- private:
-  enum Family : uint8_t { kTimeline, kDedupe, kVisitorState, kLeads };
-  // Key and value are ranges of buffer_.
-  struct Entry {
-    uint32_t key_begin;
-    uint32_t value_begin;
-    uint32_t value_end;
-    Family family;
-    bool is_delete;
-  };
-
-  static rocksdb::Slice Slice(absl::string_view s) {
-    return rocksdb::Slice(s.data(), s.size());
-  }
-  absl::string_view Key(const Entry& e) const {
-    return absl::string_view(buffer_).substr(e.key_begin,
-                                             e.value_begin - e.key_begin);
-  }
-  absl::string_view Value(const Entry& e) const {
-    return absl::string_view(buffer_).substr(e.value_begin,
-                                             e.value_end - e.value_begin);
-  }
-  Entry& Begin(Family family) {
-    entries_.push_back(
-        Entry{static_cast<uint32_t>(buffer_.size()), 0, 0, family, false});
-    return entries_.back();
-  }
-  void EndKey(Entry& e) {
-    e.value_begin = static_cast<uint32_t>(buffer_.size());
-  }
-  void EndValue(Entry& e) {
-    e.value_end = static_cast<uint32_t>(buffer_.size());
-  }
-  Entry& Add(Family family, absl::string_view key, absl::string_view value) {
-    Entry& e = Begin(family);
-    buffer_.append(key.data(), key.size());
-    EndKey(e);
-    buffer_.append(value.data(), value.size());
-    EndValue(e);
-    return e;
-  }
-
-  const std::array<rocksdb::ColumnFamilyHandle*, 4> families_;
-  const Clock* const clock_;
-  std::vector<std::pair<std::string, std::string>> score_events_;
-  std::string buffer_;
-  std::vector<Entry> entries_;
-  rocksdb::WriteBatch batch_;
-  int size_ = 0;
-};
 
 class RocksStore : public Store {
  public:
