@@ -25,10 +25,18 @@ struct IngestPipeline::Request {
   Done done;
 };
 
-// The events of one request that belong to one shard.
+// One SubmitErase call.
+struct IngestPipeline::Erase {
+  std::string tenant;
+  std::string visitor_id;
+  EraseDone done;
+};
+
+// The events of one request that belong to one shard, or one erasure.
 struct IngestPipeline::WorkItem {
   std::shared_ptr<Request> request;
   std::vector<uint32_t> indices;
+  std::unique_ptr<Erase> erase;
 };
 
 struct IngestPipeline::Shard {
@@ -180,6 +188,24 @@ absl::Status IngestPipeline::Submit(absl::string_view tenant,
   return absl::OkStatus();
 }
 
+absl::Status IngestPipeline::SubmitErase(absl::string_view tenant,
+                                         absl::string_view visitor_id,
+                                         EraseDone done) {
+  auto erase = std::make_unique<Erase>();
+  erase->tenant = std::string(tenant);
+  erase->visitor_id = std::string(visitor_id);
+  erase->done = std::move(done);
+  absl::ReaderMutexLock stop_lock(&stop_mu_);
+  if (stopped_) return absl::UnavailableError("the server is shutting down");
+  Shard* shard =
+      shards_[absl::HashOf(tenant, visitor_id) % shards_.size()].get();
+  absl::MutexLock lock(&shard->mu);
+  WorkItem item;
+  item.erase = std::move(erase);
+  shard->queue.push_back(std::move(item));
+  return absl::OkStatus();
+}
+
 void IngestPipeline::Stop() {
   {
     absl::MutexLock lock(&stop_mu_);
@@ -216,17 +242,26 @@ void IngestPipeline::RunWorker(Shard* shard) {
       }
       shard->poked = false;
       if (shard->queue.empty() && shard->stopping) return;
+      // A group is either events or one erasure: an erasure reads what the
+      // events before it wrote.
       size_t events = 0;
-      while (!shard->queue.empty() &&
-             (items.empty() ||
-              events + shard->queue.front().indices.size() <=
-                  static_cast<size_t>(options_.max_batch_events))) {
-        events += shard->queue.front().indices.size();
+      while (!shard->queue.empty()) {
+        const WorkItem& next = shard->queue.front();
+        if (!items.empty() &&
+            (next.erase != nullptr || items.front().erase != nullptr ||
+             events + next.indices.size() >
+                 static_cast<size_t>(options_.max_batch_events)))
+          break;
+        events += next.indices.size();
         items.push_back(std::move(shard->queue.front()));
         shard->queue.pop_front();
       }
     }
-    WriteGroup(shard, items);
+    if (!items.empty() && items.front().erase != nullptr) {
+      RunErase(shard, *items.front().erase);
+    } else {
+      WriteGroup(shard, items);
+    }
   }
 }
 
@@ -311,6 +346,16 @@ void IngestPipeline::WriteGroup(Shard* shard, std::vector<WorkItem>& items) {
     options_.on_storage_error(status);
   queued_events_.fetch_sub(events, std::memory_order_relaxed);
   for (WorkItem& item : items) FinishPart(item.request, status);
+}
+
+void IngestPipeline::RunErase(Shard* shard, Erase& erase) {
+  absl::StatusOr<int64_t> erased =
+      store_->EraseVisitor(erase.tenant, erase.visitor_id);
+  if (erased.ok() && shard->scoring != nullptr)
+    shard->scoring->Forget(erase.tenant, erase.visitor_id);
+  if (!erased.ok() && options_.on_storage_error)
+    options_.on_storage_error(erased.status());
+  std::move(erase.done)(std::move(erased));
 }
 
 void IngestPipeline::FinishPart(const std::shared_ptr<Request>& request,

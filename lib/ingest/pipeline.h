@@ -16,8 +16,9 @@
 // before anything of it is queued. Submit never blocks on I/O.
 //
 // Ordering and single writer: all events of one visitor go through the same
-// worker, in submission order, so per-visitor work (dedupe, scoring) needs no
-// locks.
+// worker, in submission order, and so do its erasure (SubmitErase), its decay
+// wake-ups and its recomputations after a model reload: per-visitor work needs
+// no locks, and nothing changes a visitor behind its worker's back.
 //
 // Scoring (when `model` is set): each worker scores the visitors of its write
 // group (lib/ingest/visitor_scoring.h) and commits their states, leads-index
@@ -39,6 +40,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "kaiku/v1/event.pb.h"
@@ -108,6 +110,21 @@ class IngestPipeline {
   absl::Status Submit(absl::string_view tenant,
                       std::vector<const kaiku::v1::Event*> events, Done done);
 
+  // Called once with the number of events erased, or the error (then nothing
+  // may have been erased, or all of it: a retry is safe). Runs on the
+  // visitor's worker: keep it short.
+  using EraseDone = absl::AnyInvocable<void(absl::StatusOr<int64_t>) &&>;
+
+  // Erases a visitor (Store::EraseVisitor) on the worker that owns it, in
+  // order with its events: the events of every Submit that returned before
+  // this call are erased with it (they are written first, then erased), and
+  // the events of every Submit called after `done` start from an empty
+  // state. A Submit running concurrently with this call falls on one side or
+  // the other, whole. The worker's cached state and wake-up of the visitor go
+  // with it. Errors (then `done` is never called): UNAVAILABLE after Stop.
+  absl::Status SubmitErase(absl::string_view tenant,
+                           absl::string_view visitor_id, EraseDone done);
+
   // Refuses new work, writes everything already queued, joins the workers.
   // Idempotent.
   void Stop();
@@ -126,6 +143,7 @@ class IngestPipeline {
 
  private:
   struct Request;
+  struct Erase;
   struct WorkItem;
   struct Shard;
 
@@ -133,6 +151,8 @@ class IngestPipeline {
   // Writes one drained group of items (possibly none, to run due wake-ups)
   // and completes them.
   void WriteGroup(Shard* shard, std::vector<WorkItem>& items);
+  // Runs one queued erasure.
+  void RunErase(Shard* shard, Erase& erase);
   void RestoreTimers();
   static void FinishPart(const std::shared_ptr<Request>& request,
                          const absl::Status& status);

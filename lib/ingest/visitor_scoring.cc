@@ -177,6 +177,13 @@ void ScoreEventTally::Add(const kaiku::v1::ScoreEvent& event) {
     ++triggers[event.trigger()];
 }
 
+void VisitorScoring::Forget(absl::string_view tenant,
+                            absl::string_view visitor_id) {
+  const std::string key = storage::VisitorKey(tenant, visitor_id);
+  cache_.Erase(key);
+  timers_.Schedule(key, std::nullopt);
+}
+
 void VisitorScoring::Committed(Pending& pending) {
   for (auto& [key, visitor] : pending.visitors) {
     cache_.Put(key, visitor.stored);

@@ -97,6 +97,9 @@ class VisitorScoring {
   absl::Status Restore(absl::string_view tenant, absl::string_view visitor_id,
                        int64_t now);
 
+  // Drops the visitor's cached state and wake-up, after the store erased it.
+  void Forget(absl::string_view tenant, absl::string_view visitor_id);
+
   void Committed(Pending& pending);
   void Failed(Pending& pending);
 

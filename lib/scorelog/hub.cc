@@ -73,6 +73,18 @@ bool ScoreLogHub::ReadRecent(absl::string_view tenant, uint64_t after,
   return true;
 }
 
+void ScoreLogHub::Forget(absl::string_view tenant,
+                         absl::string_view visitor_id) {
+  absl::MutexLock lock(&mu_);
+  Tenant& t = TenantLocked(tenant);
+  ++t.erasures;
+  // Readers find entries by sequence (ReadRecent): the gaps left are skipped
+  // like the erased entries in the store.
+  std::erase_if(t.ring, [&](const std::shared_ptr<const Entry>& e) {
+    return e->event.visitor_id() == visitor_id;
+  });
+}
+
 uint64_t ScoreLogHub::AddWaiter(absl::string_view tenant,
                                 std::function<void()> wake) {
   absl::MutexLock lock(&mu_);
@@ -128,10 +140,12 @@ void ScoreLogHub::Run() {
     }
     std::vector<std::string> grown;
     for (const auto& [tenant, last] : pending) {
-      uint64_t from;
+      uint64_t from, erasures;
       {
         absl::MutexLock lock(&mu_);
-        from = TenantLocked(tenant).available;
+        Tenant& t = TenantLocked(tenant);
+        from = t.available;
+        erasures = t.erasures;
       }
       if (last <= from) continue;
       std::vector<std::shared_ptr<const Entry>> loaded;
@@ -157,7 +171,12 @@ void ScoreLogHub::Run() {
       }
       absl::MutexLock lock(&mu_);
       Tenant& t = TenantLocked(tenant);
-      if (!complete) t.ring.clear();  // subscribers read the store instead
+      // Subscribers read the store instead of an incomplete ring, or of one
+      // loaded while an erasure ran.
+      if (!complete || t.erasures != erasures) {
+        t.ring.clear();
+        loaded.clear();
+      }
       for (auto& e : loaded) t.ring.push_back(std::move(e));
       while (t.ring.size() > ring_entries_) t.ring.pop_front();
       t.available = std::max(t.available, last);

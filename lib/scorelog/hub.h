@@ -63,6 +63,10 @@ class ScoreLogHub {
   bool ReadRecent(absl::string_view tenant, uint64_t after, size_t max,
                   std::vector<std::shared_ptr<const Entry>>* out);
 
+  // Drops a forgotten visitor's entries from the ring, after the store erased
+  // them: no subscriber is served them from memory afterwards.
+  void Forget(absl::string_view tenant, absl::string_view visitor_id);
+
   // `wake` runs when the tenant's log grows and on every Tick.
   uint64_t AddWaiter(absl::string_view tenant, std::function<void()> wake);
   void RemoveWaiter(uint64_t id);
@@ -83,6 +87,9 @@ class ScoreLogHub {
   struct Tenant {
     uint64_t available = 0;
     bool known = false;  // `available` read from the store
+    // Counts Forget calls: entries loaded from the store across one are
+    // dropped, since they may hold what it erased.
+    uint64_t erasures = 0;
     std::deque<std::shared_ptr<const Entry>> ring;
     absl::flat_hash_map<uint64_t, std::function<void()>> waiters;
   };

@@ -1,7 +1,9 @@
 #include "lib/scorelog/kafka_sink.h"
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
+#include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "lib/common/logging.h"
@@ -22,12 +24,20 @@ struct KafkaSink::TenantState {
   std::deque<std::pair<uint64_t, bool>> pending;
 };
 
+struct KafkaSink::Tombstone {
+  std::string tenant;
+  std::string visitor_id;
+  std::atomic<int> error{RD_KAFKA_RESP_ERR_NO_ERROR};
+  absl::Notification delivered;
+};
+
 namespace {
 
-// What a message's opaque points to.
+// What a message's opaque points to: a score-log entry, or a tombstone.
 struct Delivery {
   KafkaSink::TenantState* tenant;
   uint64_t sequence;
+  std::shared_ptr<KafkaSink::Tombstone> tombstone;
 };
 
 constexpr int kReadChunk = 1000;
@@ -88,6 +98,12 @@ KafkaSink::~KafkaSink() {
 void KafkaSink::OnDelivery(void*, const void* m, void*) {
   const rd_kafka_message_t* message = static_cast<const rd_kafka_message_t*>(m);
   auto* delivery = static_cast<Delivery*>(message->_private);
+  if (delivery->tombstone != nullptr) {
+    delivery->tombstone->error.store(message->err);
+    delivery->tombstone->delivered.Notify();
+    delete delivery;
+    return;
+  }
   TenantState& t = *delivery->tenant;
   const uint64_t sequence = delivery->sequence;
   delete delivery;
@@ -142,6 +158,7 @@ void KafkaSink::Run() {
       lag += static_cast<int64_t>(store_->LastScoreSequence(tenant) -
                                   it->second->acknowledged);
     }
+    ProduceTombstones();
     lag_.store(lag, std::memory_order_relaxed);
     rd_kafka_poll(rk, 50);
     for (auto& [tenant, state] : tenants_) Commit(tenant, *state);
@@ -195,6 +212,56 @@ void KafkaSink::ProduceTenant(const std::string& tenant, TenantState& t) {
       t.pending.emplace_back(entry->sequence, false);
       t.produced = entry->sequence;
       ++in_flight_;
+    }
+  }
+}
+
+absl::Status KafkaSink::ProduceTombstone(absl::string_view tenant,
+                                         absl::string_view visitor_id,
+                                         absl::Duration timeout) {
+  auto tombstone = std::make_shared<Tombstone>();
+  tombstone->tenant = std::string(tenant);
+  tombstone->visitor_id = std::string(visitor_id);
+  {
+    absl::MutexLock lock(&tombstones_mu_);
+    tombstones_.push_back(tombstone);
+  }
+  if (!tombstone->delivered.WaitForNotificationWithTimeout(timeout)) {
+    return absl::UnavailableError(
+        "the Kafka tombstone was not acknowledged in time; retry the erasure");
+  }
+  const auto error = static_cast<rd_kafka_resp_err_t>(tombstone->error.load());
+  if (error != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return absl::UnavailableError(
+        absl::StrCat("the Kafka tombstone was not delivered (",
+                     rd_kafka_err2str(error), "); retry the erasure"));
+  }
+  return absl::OkStatus();
+}
+
+// On the sink thread, after the entries produced so far (a visitor's messages
+// share a partition, where order is kept).
+void KafkaSink::ProduceTombstones() {
+  std::vector<std::shared_ptr<Tombstone>> tombstones;
+  {
+    absl::MutexLock lock(&tombstones_mu_);
+    tombstones.swap(tombstones_);
+  }
+  rd_kafka_t* rk = static_cast<rd_kafka_t*>(producer_);
+  for (std::shared_ptr<Tombstone>& tombstone : tombstones) {
+    const std::string& key = tombstone->visitor_id;
+    const std::string& tenant = tombstone->tenant;
+    auto* delivery = new Delivery{nullptr, 0, tombstone};
+    rd_kafka_resp_err_t err = rd_kafka_producev(
+        rk, RD_KAFKA_V_TOPIC(options_.topic.c_str()),
+        RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_VALUE(nullptr, 0),
+        RD_KAFKA_V_HEADER("tenant", tenant.data(),
+                          static_cast<ssize_t>(tenant.size())),
+        RD_KAFKA_V_OPAQUE(delivery), RD_KAFKA_V_END);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      delete delivery;
+      tombstone->error.store(err);
+      tombstone->delivered.Notify();
     }
   }
 }

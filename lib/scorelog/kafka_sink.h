@@ -22,7 +22,10 @@
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "lib/storage/store.h"
@@ -53,16 +56,27 @@ class KafkaSink {
   // Stops: waits up to 10 s for outstanding deliveries, stores the positions.
   ~KafkaSink();
 
+  // For an erased visitor (ForgetVisitor): produces a tombstone — key
+  // visitor_id, null value, header "tenant" — after what the sink produced so
+  // far, so a compacted topic drops the visitor's messages, and waits up to
+  // `timeout` for the brokers' acknowledgement. UNAVAILABLE when it did not
+  // come (the erasure is safe to retry). Any thread.
+  absl::Status ProduceTombstone(absl::string_view tenant,
+                                absl::string_view visitor_id,
+                                absl::Duration timeout);
+
   // Entries not yet acknowledged by Kafka, over all tenants.
   int64_t lag() const { return lag_.load(std::memory_order_relaxed); }
 
   struct TenantState;
+  struct Tombstone;
 
  private:
   KafkaSink(storage::Store* store, KafkaSinkOptions options, void* producer);
   void Run();
   void ProduceTenant(const std::string& tenant, TenantState& state);
   void Commit(const std::string& tenant, TenantState& state);
+  void ProduceTombstones();
   static void OnDelivery(void* rk, const void* message, void* opaque);
 
   storage::Store* const store_;
@@ -71,6 +85,9 @@ class KafkaSink {
   std::vector<std::pair<std::string, std::unique_ptr<TenantState>>> tenants_;
   int64_t in_flight_ = 0;
   std::atomic<int64_t> lag_{0};
+  absl::Mutex tombstones_mu_;
+  std::vector<std::shared_ptr<Tombstone>> tombstones_
+      ABSL_GUARDED_BY(tombstones_mu_);
   absl::Notification stop_;
   std::thread thread_;
 };

@@ -181,7 +181,9 @@ void Scorer::AdvanceLevel(VisitorState& s, int64_t before,
     std::optional<int64_t> at = FirstLevelChange(s, from, before);
     if (!at.has_value()) return;
     SetLevel(s, TargetLevel(s, LogitAt(s, *at), *at), *at);
-    if (out != nullptr) Publish(s, *at, 0, out);
+    // A change at or before the published view's time is not news: that view
+    // already covers it, or supersedes it (a late event changed the past).
+    if (out != nullptr && *at > s.published.as_of) Publish(s, *at, 0, out);
     from = *at;
   }
 }
@@ -214,6 +216,10 @@ void Scorer::EvaluateRules(VisitorState& s) const {
 void Scorer::Apply(const Event& event, VisitorState& s,
                    std::vector<ScoreEvent>* out) const {
   const int64_t t = TimeUtil::TimestampToMicroseconds(event.occurred_at());
+  // A late event is folded without publishing at its time (the stream's time
+  // rule); its changes go out with the next published view.
+  const bool late = out != nullptr && t < s.published.as_of;
+  if (late) out = nullptr;
   const bool first = s.event_count == 0;
   if (first) {
     Published published = s.published;
@@ -349,7 +355,22 @@ void Scorer::Apply(const Event& event, VisitorState& s,
     state.last_fired = t;
     fired |= 1u << k;
   }
-  if (out != nullptr) Publish(s, t, fired, out);
+  if (late) {
+    s.published.pending_triggers |= StillNews(s, fired);
+  } else if (out != nullptr) {
+    Publish(s, t, fired, out);
+  }
+}
+
+uint32_t Scorer::StillNews(const VisitorState& s, uint32_t fired) const {
+  uint32_t news = 0;
+  for (size_t k = 0; k < s.triggers.size(); ++k) {
+    if ((fired >> k & 1u) == 0) continue;
+    if (s.published.as_of - s.triggers[k].last_fired <
+        model_.triggers()[k].window_micros)
+      news |= 1u << k;
+  }
+  return news;
 }
 
 void Scorer::Tick(VisitorState& state, int64_t now,
@@ -375,6 +396,12 @@ void Scorer::PublishRecomputed(const VisitorState& before, VisitorState& state,
     }
   } else {
     state.published.pending_triggers = 0;
+  }
+  if (out == nullptr) return;
+  if (at < state.published.as_of) {
+    // Only late events: the next published view (Tick) carries the change.
+    state.published.pending_triggers |= StillNews(state, fired);
+    return;
   }
   Publish(state, std::max(at, state.last_event), fired, out);
 }
@@ -488,6 +515,9 @@ void Scorer::Publish(VisitorState& s, int64_t t, uint32_t fired,
                      std::vector<ScoreEvent>* out) const {
   if (out == nullptr) return;  // nobody to tell: `published` stays as it is
   Published& p = s.published;
+  // The stream's time rule: never before what was already published.
+  t = std::max(t, p.as_of);
+  p.as_of = t;
   if (s.is_bot()) {
     p.pending_triggers = 0;
     return;
@@ -530,10 +560,10 @@ void Scorer::Publish(VisitorState& s, int64_t t, uint32_t fired,
   }
   for (size_t k = 0; k < s.triggers.size(); ++k) {
     if ((p.pending_triggers >> k & 1u) == 0) continue;
-    const int64_t fired_at = s.triggers[k].last_fired;
-    ScoreEvent& e = NewScoreEvent(kaiku::v1::SCORE_EVENT_KIND_TRIGGER_FIRED, s,
-                                  std::max(fired_at, s.last_event), out);
-    *e.mutable_occurred_at() = TimeUtil::MicrosecondsToTimestamp(fired_at);
+    // Published when it fired, or later (held back while the visitor was
+    // suspect, or fired by a late event): never back in time.
+    ScoreEvent& e =
+        NewScoreEvent(kaiku::v1::SCORE_EVENT_KIND_TRIGGER_FIRED, s, t, out);
     e.set_trigger(model_.triggers()[k].name);
   }
   p.pending_triggers = 0;

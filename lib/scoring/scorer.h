@@ -30,6 +30,14 @@
 //  - Score events are the differences between the state's view and what was
 //    last published (VisitorState::published), so a level is announced once
 //    per real change, whichever path (event, timer, recomputation) finds it.
+//  - The stream's time rule: per visitor, published occurred_at never goes
+//    back (Published::as_of). An event older than the last published view is
+//    late: it changes the fold exactly like any other, but publishes nothing
+//    at its own time; the next view published (the Tick that follows, as of
+//    now) carries its effect once. A trigger fired by a late event goes out
+//    with that view when it fired within its window before it, and is history
+//    otherwise. So a backfill in any number of requests ends in the same state
+//    as one in-order request, and its stream never flaps.
 #ifndef KAIKU_LIB_SCORING_SCORER_H_
 #define KAIKU_LIB_SCORING_SCORER_H_
 
@@ -127,8 +135,13 @@ class Scorer {
                     std::vector<kaiku::v1::ScoreEvent>* out) const;
   void SetLevel(VisitorState& s, kaiku::v1::Level level, int64_t t) const;
   void EvaluateRules(VisitorState& s) const;
+  // Publishes the differences between the view at `t` and s.published, at
+  // max(t, s.published.as_of), and moves as_of there.
   void Publish(VisitorState& s, int64_t t, uint32_t fired,
                std::vector<kaiku::v1::ScoreEvent>* out) const;
+  // Of the `fired` triggers (bit set), those that fired within their window
+  // before s.published.as_of: a late event's firing that is still news.
+  uint32_t StillNews(const VisitorState& s, uint32_t fired) const;
   bool ViewDiffers(const VisitorState& s) const;
   // Whether two disqualifier rules share a name (one reason to the CRM).
   bool SameDisqualifier(int a, int b) const;

@@ -8,9 +8,9 @@
 namespace kaiku::scoring {
 namespace {
 
-// Format version 1. Times are stored as distances back from last_event, so
-// most take one to four bytes; "opt" times store 0 for "none", else the
-// distance + 1.
+// Format version 2 (version 1 is read too: it lacks the last field). Times are
+// stored as distances back from last_event, so most take one to four bytes;
+// "opt" times store 0 for "none", else the distance + 1.
 //
 //   u8      version (1)
 //   fixed32 model_fingerprint
@@ -24,9 +24,10 @@ namespace {
 //   varint  n, n × { varint opt last_fired, varint m, m × varint distance }
 //   u8      published level, segment, stage, disqualifier + 1;
 //   varint  published pending_triggers
+//   varint  opt published as_of, as zigzag(as_of - last_event) (version 2)
 //
 // Enum values are the proto numbers (stable by the API's rules).
-constexpr uint8_t kFormatVersion = 1;
+constexpr uint8_t kFormatVersion = 2;
 
 class Writer {
  public:
@@ -52,6 +53,13 @@ class Writer {
   void Back(int64_t t) { Varint(static_cast<uint64_t>(last_event_ - t)); }
   void OptBack(int64_t t) {
     Varint(t == 0 ? 0 : static_cast<uint64_t>(last_event_ - t) + 1);
+  }
+  // 0 for 0 ("none"), else zigzag(t - last_event) + 1.
+  void OptSigned(int64_t t) {
+    if (t == 0) return Varint(0);
+    const int64_t d = t - last_event_;
+    Varint(((static_cast<uint64_t>(d) << 1) ^ static_cast<uint64_t>(d >> 63)) +
+           1);
   }
   std::string Take() { return std::move(out_); }
 
@@ -99,6 +107,16 @@ class Reader {
   int64_t OptBack() {
     uint64_t v = Varint();
     return v == 0 ? 0 : last_event_ - static_cast<int64_t>(v - 1);
+  }
+  int64_t OptSigned() {
+    const uint64_t v = Varint();
+    if (v == 0) return 0;
+    const uint64_t u = v - 1;
+    const int64_t d =
+        static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1);
+    const int64_t t = static_cast<int64_t>(static_cast<uint64_t>(last_event_) +
+                                           static_cast<uint64_t>(d));
+    return t == 0 ? Fail() : t;  // 0 is written as 0
   }
   // A count that must fit what is left (one byte per element at least).
   size_t Count() {
@@ -196,6 +214,7 @@ std::string EncodeVisitorState(const VisitorState& s) {
   w.U8(s.published.stage);
   w.U8(static_cast<uint32_t>(s.published.disqualifier + 1));
   w.Varint(s.published.pending_triggers);
+  w.OptSigned(s.published.as_of);
   return w.Take();
 }
 
@@ -203,7 +222,7 @@ absl::StatusOr<VisitorState> DecodeVisitorState(absl::string_view bytes) {
   Reader r(bytes);
   VisitorState s;
   const uint32_t version = r.U8();
-  if (r.ok() && version != kFormatVersion) {
+  if (r.ok() && version != kFormatVersion && version != 1) {
     return absl::DataLossError(
         absl::StrCat("visitor state: unknown format version ", version));
   }
@@ -252,6 +271,7 @@ absl::StatusOr<VisitorState> DecodeVisitorState(absl::string_view bytes) {
   if (pending > std::numeric_limits<uint32_t>::max())
     return absl::DataLossError("visitor state: corrupt trigger set");
   s.published.pending_triggers = static_cast<uint32_t>(pending);
+  if (version >= 2) s.published.as_of = r.OptSigned();
   if (!r.ok() || !r.AtEnd() || !Canonical(s)) {
     return absl::DataLossError("visitor state: truncated or corrupt record");
   }

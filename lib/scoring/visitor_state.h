@@ -44,9 +44,16 @@ struct Published {
   kaiku::v1::Stage stage = kaiku::v1::STAGE_AWARENESS;
   // Index into Model::disqualifiers(); -1: not disqualified.
   int disqualifier = -1;
-  // Triggers that fired while the visitor was suspect (bit i: trigger i); sent
-  // when the suspicion ends, dropped if the visitor turns out to be a bot.
+  // Triggers that fired while the visitor was suspect, or in late events
+  // (bit i: trigger i); sent with the next published view, dropped if the
+  // visitor turns out to be a bot.
   uint32_t pending_triggers = 0;
+  // The time as of which the stream was last told the view (Unix
+  // microseconds; 0: never). The stream's time rule: no score event of the
+  // visitor is ever published with an earlier occurred_at, and an event older
+  // than this is late — it changes the fold, but what it changes is published
+  // as of a later moment, once.
+  int64_t as_of = 0;
 
   bool operator==(const Published&) const = default;
 };

@@ -17,6 +17,7 @@
 #include "lib/storage/expiry_filter.h"
 #include "lib/storage/key_codec.h"
 #include "lib/storage/rocksdb_batch.h"
+#include "lib/storage/rocksdb_erasure.h"
 #include "lib/storage/rocksdb_status.h"
 #include "lib/storage/store.h"
 #include "lib/storage/visitor_prefix.h"
@@ -131,6 +132,11 @@ class RocksStore : public Store {
     db_options.bytes_per_sync = 1 << 20;
     db_options.info_log_level = rocksdb::WARN_LEVEL;
     db_options.keep_log_file_num = 3;
+    // Every version change (flush, compaction) writes a new MANIFEST listing
+    // only the current files: the key bounds of files that held erased data
+    // leave the disk with them (PurgeErased). A MANIFEST is a few KB per
+    // hundred files.
+    db_options.max_manifest_file_size = 0;
     // Tickers only (no timers or histograms): a few relaxed counter updates
     // per write, read by Stats() for the metrics.
     db_options.statistics = rocksdb::CreateDBStatistics();
@@ -315,6 +321,17 @@ class RocksStore : public Store {
 
   absl::StatusOr<std::vector<ScoreLogEntry>> ReadScoreLog(
       absl::string_view tenant, uint64_t after, int limit) override {
+    return ReadLog(tenant, after, limit, /*with_erased=*/false);
+  }
+
+  absl::StatusOr<std::vector<ScoreLogEntry>> ReadScoreLogWithErased(
+      absl::string_view tenant, uint64_t after, int limit) override {
+    return ReadLog(tenant, after, limit, /*with_erased=*/true);
+  }
+
+  absl::StatusOr<std::vector<ScoreLogEntry>> ReadLog(absl::string_view tenant,
+                                                     uint64_t after, int limit,
+                                                     bool with_erased) {
     std::vector<ScoreLogEntry> entries;
     BoundedScan it(db_.get(), cf_.scorelog,
                    PrefixSuccessor(TenantPrefix(tenant)));
@@ -328,8 +345,13 @@ class RocksStore : public Store {
                                  static_cast<int>(it->value().size()))) {
         return absl::DataLossError("malformed score-log entry");
       }
+      if (record.erased() && !with_erased) {
+        entries.pop_back();
+        continue;
+      }
       entry.event = std::move(*record.mutable_event());
       entry.appended_at_micros = record.appended_at_micros();
+      entry.erased = record.erased();
     }
     RETURN_IF_ERROR(FromRocksStatus(it->status(), "reading the score log"));
     return entries;
@@ -357,6 +379,9 @@ class RocksStore : public Store {
 
   absl::Status TrimScoreLog(absl::string_view tenant,
                             uint64_t first_kept) override {
+    // Not while an erasure rewrites entries (it could write a trimmed one
+    // again).
+    absl::MutexLock erase_lock(&erase_mu_);
     uint64_t first, last;
     {
       absl::MutexLock lock(&log_mu_);
@@ -495,45 +520,68 @@ class RocksStore : public Store {
 
   absl::StatusOr<int64_t> EraseVisitor(absl::string_view tenant,
                                        absl::string_view visitor_id) override {
-    int64_t count = 0;
-    RETURN_IF_ERROR(
-        ForEachEventTime(tenant, visitor_id, [&](int64_t) { ++count; }));
-    const std::string begin = TimelineVisitorPrefix(tenant, visitor_id);
-    const std::string end = PrefixSuccessor(begin);
-    rocksdb::WriteBatch batch;
-    batch.DeleteRange(timeline_, begin, end).PermitUncheckedError();
-    // The visitor's score events: the tenant's log is scanned (erasure is
-    // rare; the log is bounded by its retention).
+    absl::MutexLock lock(&erase_mu_);
+    ASSIGN_OR_RETURN(Erasure erasure,
+                     EraseVisitorFromDb(db_.get(), cf_, tenant, visitor_id));
+    for (ErasedRange& range : erasure.ranges)
+      to_purge_.push_back(std::move(range));
+    return erasure.events;
+  }
+
+  absl::Status PurgeErased() override {
+    absl::MutexLock purge_lock(&purge_mu_);
+    std::vector<ErasedRange> ranges;
     {
-      const std::string prefix = TenantPrefix(tenant);
-      BoundedScan it(db_.get(), cf_.scorelog, PrefixSuccessor(prefix));
-      kaiku::storage::v1::ScoreLogRecord record;
-      for (it->Seek(prefix); it->Valid(); it->Next()) {
-        if (record.ParseFromArray(it->value().data(),
-                                  static_cast<int>(it->value().size())) &&
-            record.event().visitor_id() == visitor_id) {
-          batch.Delete(cf_.scorelog, it->key()).PermitUncheckedError();
-        }
-      }
-      RETURN_IF_ERROR(FromRocksStatus(it->status(), "reading the score log"));
+      absl::MutexLock lock(&erase_mu_);
+      ranges.swap(to_purge_);
     }
-    batch.Delete(cf_.visitor_state, VisitorKey(tenant, visitor_id))
-        .PermitUncheckedError();
-    batch.Delete(cf_.leads, VisitorKey(tenant, visitor_id))
-        .PermitUncheckedError();
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    RETURN_IF_ERROR(
-        FromRocksStatus(db_->Write(wo, &batch), "erasing a visitor"));
-    // Rewrite the files that held the range, so the data is physically gone now
-    // rather than at the next natural compaction.
-    rocksdb::Slice b(begin), e(end);
-    rocksdb::CompactRangeOptions cro;
-    cro.bottommost_level_compaction =
-        rocksdb::BottommostLevelCompaction::kForce;
-    RETURN_IF_ERROR(FromRocksStatus(db_->CompactRange(cro, timeline_, &b, &e),
-                                    "compacting after erase"));
-    return count;
+    if (ranges.empty()) return absl::OkStatus();
+    absl::Status purged = PurgeRanges(db_.get(), handles_, ranges, handles_[0]);
+    if (!purged.ok()) {
+      absl::MutexLock lock(&erase_mu_);
+      to_purge_.insert(to_purge_.end(), ranges.begin(), ranges.end());
+    }
+    return purged;
+  }
+
+  absl::StatusOr<std::vector<std::string>> ListTenants() override {
+    std::vector<std::string> tenants;
+    for (rocksdb::ColumnFamilyHandle* cf :
+         {cf_.timeline, cf_.visitor_state, cf_.scorelog}) {
+      BoundedScan it(db_.get(), cf, "");
+      for (it->SeekToFirst(); it->Valid();) {
+        const absl::string_view key = View(it->key());
+        const size_t n = static_cast<uint8_t>(key[0]);
+        if (key.size() < 1 + n) return absl::DataLossError("malformed key");
+        const std::string tenant(key.substr(1, n));
+        tenants.push_back(tenant);
+        const std::string next = PrefixSuccessor(TenantPrefix(tenant));
+        if (next.empty()) break;
+        it->Seek(next);
+      }
+      RETURN_IF_ERROR(FromRocksStatus(it->status(), "listing tenants"));
+    }
+    std::sort(tenants.begin(), tenants.end());
+    tenants.erase(std::unique(tenants.begin(), tenants.end()), tenants.end());
+    return tenants;
+  }
+
+  absl::Status ForEachVisitorState(
+      absl::string_view tenant,
+      absl::FunctionRef<void(absl::string_view, absl::string_view)> fn)
+      override {
+    const std::string prefix = TenantPrefix(tenant);
+    BoundedScan it(db_.get(), cf_.visitor_state, PrefixSuccessor(prefix));
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      absl::string_view t, visitor;
+      int64_t last_event;
+      absl::string_view state;
+      if (!DecodeVisitorKey(View(it->key()), &t, &visitor) ||
+          !DecodeVisitorStateValue(View(it->value()), &last_event, &state))
+        return absl::DataLossError("malformed visitor state entry");
+      fn(visitor, state);
+    }
+    return FromRocksStatus(it->status(), "reading visitor states");
   }
 
   // The last sequence number of every tenant with a score log: seek to each
@@ -632,6 +680,12 @@ class RocksStore : public Store {
   absl::flat_hash_map<std::string, uint64_t> first_sequence_
       ABSL_GUARDED_BY(log_mu_);
   ScoreLogListener listener_;
+  // Serializes erasures with score-log trimming; guards what they left for
+  // PurgeErased. Taken before log_mu_ when both are.
+  absl::Mutex erase_mu_;
+  std::vector<ErasedRange> to_purge_ ABSL_GUARDED_BY(erase_mu_);
+  // One purge at a time.
+  absl::Mutex purge_mu_;
 };
 
 }  // namespace

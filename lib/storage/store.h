@@ -100,12 +100,14 @@ struct TimelinePage {
 
 // One entry of a tenant's score log.
 struct ScoreLogEntry {
-  // 1, 2, 3, ... per tenant, assigned without gaps (entries of a forgotten
-  // visitor are later removed).
+  // 1, 2, 3, ... per tenant, assigned without gaps and never reused.
   uint64_t sequence = 0;
   kaiku::v1::ScoreEvent event;
   // Server time of the append, Unix microseconds.
   int64_t appended_at_micros = 0;
+  // The entry of a forgotten visitor (ForgetVisitor): `event` is empty. Only
+  // ReadScoreLogWithErased returns such entries.
+  bool erased = false;
 };
 
 // Called after a commit that appended to a tenant's score log, once the
@@ -185,6 +187,18 @@ class Store {
                              std::vector<kaiku::v1::Event> timeline)>
           fn) = 0;
 
+  // Every tenant with events, visitor states or a score log, sorted.
+  virtual absl::StatusOr<std::vector<std::string>> ListTenants() = 0;
+
+  // Calls `fn` for every stored visitor state of `tenant`, in visitor key
+  // order, with the state's bytes (as GetVisitorState returns them). For
+  // offline tools, like ForEachTimeline.
+  virtual absl::Status ForEachVisitorState(
+      absl::string_view tenant,
+      absl::FunctionRef<void(absl::string_view visitor_id,
+                             absl::string_view state)>
+          fn) = 0;
+
   // Whether every event in the timeline was committed together with its
   // visitor's state — true for a store created by this version and written
   // only with scoring on — so that a visitor without a state has no events
@@ -207,8 +221,11 @@ class Store {
           fn) = 0;
 
   // Up to `limit` score-log entries of the tenant with sequence > `after`, in
-  // order.
+  // order, skipping erased entries (so sequence numbers may have gaps).
   virtual absl::StatusOr<std::vector<ScoreLogEntry>> ReadScoreLog(
+      absl::string_view tenant, uint64_t after, int limit) = 0;
+  // The same, with the erased entries (for audits of the log's numbering).
+  virtual absl::StatusOr<std::vector<ScoreLogEntry>> ReadScoreLogWithErased(
       absl::string_view tenant, uint64_t after, int limit) = 0;
 
   // The tenant's last committed (and, with sync, synced) score-log sequence
@@ -239,10 +256,23 @@ class Store {
   virtual absl::StatusOr<std::optional<uint64_t>> GetConsumerCursor(
       absl::string_view tenant, absl::string_view consumer) = 0;
 
-  // Erases the visitor's timeline, state, lead entry and score-log entries;
-  // returns how many events the timeline held.
+  // Erases the visitor in one synced, atomic write: its timeline, the dedupe
+  // entries of its events, its state and lead entry; its score-log entries
+  // are overwritten by erased ones (the sequence numbers stay taken). Returns
+  // how many events the timeline held. The data is logically gone at once;
+  // PurgeErased makes it physically gone. The caller owns the visitor: no
+  // write of it may run concurrently (lib/ingest does it on the visitor's
+  // worker).
   virtual absl::StatusOr<int64_t> EraseVisitor(
       absl::string_view tenant, absl::string_view visitor_id) = 0;
+
+  // Makes every erasure so far physically gone from the store's files:
+  // flushes the memtables (so the write-ahead log files that held the data
+  // are deleted), rewrites the files holding the erased key ranges down to
+  // the last level (dropping the old values and the deletion markers), and
+  // rolls the MANIFEST past those files' key bounds. Takes seconds on a large
+  // store; writes go on meanwhile.
+  virtual absl::Status PurgeErased() = 0;
 
   // Flushes memtables to SST files (used at shutdown, so a restart replays
   // little WAL).
@@ -295,6 +325,15 @@ class StoreWrapper : public Store {
       absl::string_view tenant, absl::string_view visitor_id) override {
     return target_->GetVisitorState(tenant, visitor_id);
   }
+  absl::StatusOr<std::vector<std::string>> ListTenants() override {
+    return target_->ListTenants();
+  }
+  absl::Status ForEachVisitorState(
+      absl::string_view tenant,
+      absl::FunctionRef<void(absl::string_view, absl::string_view)> fn)
+      override {
+    return target_->ForEachVisitorState(tenant, fn);
+  }
   absl::Status ForEachLead(
       absl::string_view tenant,
       absl::FunctionRef<void(absl::string_view, absl::string_view)> fn)
@@ -304,6 +343,10 @@ class StoreWrapper : public Store {
   absl::StatusOr<std::vector<ScoreLogEntry>> ReadScoreLog(
       absl::string_view tenant, uint64_t after, int limit) override {
     return target_->ReadScoreLog(tenant, after, limit);
+  }
+  absl::StatusOr<std::vector<ScoreLogEntry>> ReadScoreLogWithErased(
+      absl::string_view tenant, uint64_t after, int limit) override {
+    return target_->ReadScoreLogWithErased(tenant, after, limit);
   }
   uint64_t LastScoreSequence(absl::string_view tenant) override {
     return target_->LastScoreSequence(tenant);
@@ -334,6 +377,7 @@ class StoreWrapper : public Store {
                                        absl::string_view visitor_id) override {
     return target_->EraseVisitor(tenant, visitor_id);
   }
+  absl::Status PurgeErased() override { return target_->PurgeErased(); }
   absl::Status Flush() override { return target_->Flush(); }
   StoreStats Stats() override { return target_->Stats(); }
   absl::Status Checkpoint(const std::string& dir) override {

@@ -182,12 +182,20 @@ class ServerImpl : public Server {
     scores_service_ = std::make_unique<ScoresService>(
         authenticator_.get(), store_.get(), model_->current(), Clock::Real(),
         reads_.get(), subscribe);
+    const std::string checkpoint_dir =
+        (std::filesystem::path(config_.data_dir()) / "checkpoints").string();
     admin_service_ = std::make_unique<AdminService>(
-        authenticator_.get(), model_.get(), store_.get(),
-        (std::filesystem::path(config_.data_dir()) / "checkpoints").string(),
+        authenticator_.get(), model_.get(), store_.get(), checkpoint_dir,
         reads_.get());
-    privacy_service_ = std::make_unique<PrivacyService>(
-        authenticator_.get(), store_.get(), reads_.get());
+    PrivacyContext privacy;
+    privacy.authenticator = authenticator_.get();
+    privacy.pipeline = pipeline_.get();
+    privacy.store = store_.get();
+    privacy.hub = hub_.get();
+    privacy.kafka_sink = kafka_sink_.get();
+    privacy.work = reads_.get();
+    privacy.checkpoint_dir = checkpoint_dir;
+    privacy_service_ = std::make_unique<PrivacyService>(std::move(privacy));
 
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -231,10 +231,19 @@ TEST_F(OpsTest, MetricsPassPromtoolAndFollowTheEvents) {
         absl::StrCat("kaiku_scoring_score_events_total{kind=\"", kind, "\"}"));
   }
   EXPECT_EQ(score_events, log.size());
+  // A buyer split between two requests publishes its second part as of now
+  // (the time rule), so count what the log says rather than assume a path.
+  int cold_to_warm = 0;
+  for (const kaiku::v1::ScoreEvent& e : log) {
+    cold_to_warm += e.kind() == kaiku::v1::SCORE_EVENT_KIND_LEVEL_CHANGED &&
+                    e.previous_level() == kaiku::v1::LEVEL_COLD &&
+                    e.level() == kaiku::v1::LEVEL_WARM;
+  }
+  EXPECT_GE(cold_to_warm, 3);
   EXPECT_EQ(Sample(busy,
                    "kaiku_scoring_level_transitions_total{from=\"cold\","
                    "to=\"warm\"}"),
-            5);
+            cold_to_warm);
   EXPECT_EQ(Sample(busy, "kaiku_scoring_cached_visitors"), 5);
   EXPECT_EQ(Sample(busy, "kaiku_score_stream_delivered_events_total"),
             log.size());

@@ -110,10 +110,11 @@ class ScoreStreamTest : public ::testing::Test {
       const kaiku::testing::Journey buyer =
           EndingAt(kaiku::testing::Buyer, absl::StrCat(prefix, i),
                    absl::Now() - absl::Minutes(1));
-      for (const auto& e : buyer.events()) {
-        *request.add_events() = e;
-        if (request.events_size() == 1000) Send(request, key);
-      }
+      // A journey in one request: split, its later part would be late (the
+      // journey is in the past), and publish as of now (the time rule).
+      if (request.events_size() + buyer.events().size() > 1000)
+        Send(request, key);
+      for (const auto& e : buyer.events()) *request.add_events() = e;
     }
     if (request.events_size() > 0) Send(request, key);
   }

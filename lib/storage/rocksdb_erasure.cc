@@ -1,0 +1,135 @@
+#include "lib/storage/rocksdb_erasure.h"
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "kaiku/storage/v1/records.pb.h"
+#include "lib/common/status_macros.h"
+#include "lib/storage/key_codec.h"
+#include "lib/storage/rocksdb_status.h"
+
+namespace kaiku::storage {
+namespace {
+
+// Calls `fn` with every key and value of `cf` in [begin, end).
+template <typename Fn>
+rocksdb::Status Scan(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
+                     const std::string& begin, const std::string& end, Fn fn) {
+  rocksdb::ReadOptions ro;
+  const rocksdb::Slice upper(end);
+  ro.iterate_upper_bound = &upper;
+  // The timeline's prefix filters must not apply to a range scan.
+  ro.total_order_seek = true;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf));
+  for (it->Seek(begin); it->Valid(); it->Next()) {
+    if (!fn(it->key(), it->value())) break;
+  }
+  return it->status();
+}
+
+absl::string_view View(const rocksdb::Slice& s) {
+  return absl::string_view(s.data(), s.size());
+}
+
+}  // namespace
+
+absl::StatusOr<Erasure> EraseVisitorFromDb(rocksdb::DB* db, const Families& cf,
+                                           absl::string_view tenant,
+                                           absl::string_view visitor_id) {
+  Erasure erasure;
+  rocksdb::WriteBatch batch;
+
+  const std::string begin = TimelineVisitorPrefix(tenant, visitor_id);
+  const std::string end = PrefixSuccessor(begin);
+  bool malformed = false;
+  RETURN_IF_ERROR(FromRocksStatus(
+      Scan(db, cf.timeline, begin, end,
+           [&](const rocksdb::Slice& key, const rocksdb::Slice&) {
+             TimelineKeyParts parts;
+             if (!DecodeTimelineKey(View(key), &parts)) {
+               malformed = true;
+               return false;
+             }
+             ++erasure.events;
+             batch.Delete(cf.dedupe, DedupeKey(tenant, parts.event_id))
+                 .PermitUncheckedError();
+             return true;
+           }),
+      "reading a timeline"));
+  if (malformed) return absl::DataLossError("malformed timeline key");
+  batch.DeleteRange(cf.timeline, begin, end).PermitUncheckedError();
+  erasure.ranges.push_back({cf.timeline, begin, end});
+
+  // The visitor's score events: the tenant's log is scanned (erasure is rare;
+  // the log is bounded by its retention).
+  const std::string log_begin = TenantPrefix(tenant);
+  uint64_t first = 0, last = 0;
+  kaiku::storage::v1::ScoreLogRecord record;
+  RETURN_IF_ERROR(FromRocksStatus(
+      Scan(db, cf.scorelog, log_begin, PrefixSuccessor(log_begin),
+           [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
+             if (!record.ParseFromArray(value.data(),
+                                        static_cast<int>(value.size())) ||
+                 record.erased() || record.event().visitor_id() != visitor_id)
+               return true;
+             absl::string_view t;
+             uint64_t sequence = 0;
+             if (!DecodeScoreLogKey(View(key), &t, &sequence)) return true;
+             if (first == 0) first = sequence;
+             last = sequence;
+             kaiku::storage::v1::ScoreLogRecord erased;
+             erased.set_appended_at_micros(record.appended_at_micros());
+             erased.set_erased(true);
+             batch.Put(cf.scorelog, key, erased.SerializeAsString())
+                 .PermitUncheckedError();
+             return true;
+           }),
+      "reading the score log"));
+  if (last != 0) {
+    erasure.ranges.push_back({cf.scorelog, ScoreLogKey(tenant, first),
+                              ScoreLogKey(tenant, last + 1)});
+  }
+
+  const std::string key = VisitorKey(tenant, visitor_id);
+  batch.Delete(cf.visitor_state, key).PermitUncheckedError();
+  batch.Delete(cf.leads, key).PermitUncheckedError();
+  erasure.ranges.push_back({cf.visitor_state, key, PrefixSuccessor(key)});
+  erasure.ranges.push_back({cf.leads, key, PrefixSuccessor(key)});
+
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  RETURN_IF_ERROR(FromRocksStatus(db->Write(wo, &batch), "erasing a visitor"));
+  return erasure;
+}
+
+absl::Status PurgeRanges(rocksdb::DB* db,
+                         const std::vector<rocksdb::ColumnFamilyHandle*>& all,
+                         const std::vector<ErasedRange>& ranges,
+                         rocksdb::ColumnFamilyHandle* marker_cf) {
+  // Memtables to files: the write-ahead log files that logged the erased data
+  // (and the erasure's deletion markers) become obsolete and are deleted.
+  rocksdb::FlushOptions fo;
+  RETURN_IF_ERROR(
+      FromRocksStatus(db->Flush(fo, all), "flushing before a purge"));
+  // Every file overlapping an erased range is rewritten down to the last
+  // level, where the deletion markers are dropped with what they deleted.
+  rocksdb::CompactRangeOptions cro;
+  cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  for (const ErasedRange& range : ranges) {
+    const rocksdb::Slice begin(range.begin), end(range.end);
+    RETURN_IF_ERROR(FromRocksStatus(
+        db->CompactRange(cro, range.cf, &begin, &end), "purging erased data"));
+  }
+  // The compactions' MANIFEST records still name the removed files' key
+  // bounds; one more version change starts a MANIFEST that lists only the
+  // current files, and the old one is deleted.
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  RETURN_IF_ERROR(FromRocksStatus(
+      db->Put(wo, marker_cf, "kaiku.last_purge",
+              absl::StrCat(static_cast<int64_t>(ranges.size()))),
+      "purging erased data"));
+  return FromRocksStatus(db->Flush(fo, marker_cf), "purging erased data");
+}
+
+}  // namespace kaiku::storage
