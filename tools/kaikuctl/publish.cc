@@ -88,6 +88,10 @@ int RunPublish(const Connection& connection, const Args& args) {
     }
   }
   std::istream& in = is_stdin ? std::cin : file;
+  // std::cin is tied to std::cout: every read of it would flush std::cout from
+  // the reading thread, racing the printing thread's writes (lines printed
+  // twice or run together). Only the printer touches std::cout.
+  std::cin.tie(nullptr);
 
   kaiku::v1::Ingest::Stub stub(connection.channel);
   std::unique_ptr<grpc::ClientContext> context = connection.NewContext();

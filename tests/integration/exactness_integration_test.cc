@@ -1,0 +1,351 @@
+// The exactness scenarios through the real kaikud and kaikuctl: an erased
+// visitor stays erased (in the profile, the stream, the files and across a
+// restart), a backfill in many requests neither flaps nor goes back in time,
+// and `kaikuctl publish` prints exactly one line per event.
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+#include "gtest/gtest.h"
+#include "kaiku/v1/ingest.grpc.pb.h"
+#include "kaiku/v1/scores.pb.h"
+#include "tests/testing/events.h"
+#include "tests/testing/kaikud_process.h"
+#include "tests/testing/temp_dir.h"
+
+namespace kaiku {
+namespace {
+
+using ::google::protobuf::util::TimeUtil;
+using ::kaiku::testing::KaikudProcess;
+using ::kaiku::testing::RunCommand;
+using ::kaiku::v1::Event;
+using ::kaiku::v1::ScoreEvent;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string Jsonl(const std::vector<Event>& events) {
+  std::string out;
+  for (const Event& e : events) {
+    std::string line;
+    EXPECT_TRUE(google::protobuf::util::MessageToJsonString(e, &line).ok());
+    absl::StrAppend(&out, line, "\n");
+  }
+  return out;
+}
+
+Event PriceList(const std::string& id, const std::string& visitor,
+                absl::Time at) {
+  Event e;
+  e.set_event_id(id);
+  e.set_visitor_id(visitor);
+  kaiku::testing::SetTime(at, e.mutable_occurred_at());
+  e.mutable_price_list_view()->set_url("https://shop.example/pricing");
+  e.mutable_price_list_view()->set_price_list_id("main");
+  return e;
+}
+
+Event Chat(const std::string& id, const std::string& visitor, absl::Time at) {
+  Event e;
+  e.set_event_id(id);
+  e.set_visitor_id(visitor);
+  kaiku::testing::SetTime(at, e.mutable_occurred_at());
+  e.mutable_chat()->set_intent(kaiku::v1::CHAT_INTENT_BUY);
+  return e;
+}
+
+// Six price-list views and a chat with intent "buy" within the last hour.
+std::vector<Event> Ready(const std::string& visitor, absl::Time now) {
+  std::vector<Event> events;
+  for (int i = 0; i < 6; ++i) {
+    events.push_back(PriceList(absl::StrCat(visitor, "-p", i), visitor,
+                               now - absl::Minutes(50 - 5 * i)));
+  }
+  events.push_back(Chat(visitor + "-chat", visitor, now - absl::Minutes(15)));
+  return events;
+}
+
+// Does the profile say the same about the visitor as `want` (the timeline and
+// the visitor id aside)?
+void ExpectSameProfile(const kaiku::v1::VisitorProfile& got,
+                       const kaiku::v1::VisitorProfile& want) {
+  EXPECT_EQ(got.event_count(), want.event_count());
+  EXPECT_EQ(got.session_count(), want.session_count());
+  EXPECT_EQ(got.level(), want.level());
+  EXPECT_EQ(got.segment(), want.segment());
+  EXPECT_EQ(got.stage(), want.stage());
+  EXPECT_NEAR(got.score(), want.score(), 0.05);
+  ASSERT_EQ(got.explanation().contributions_size(),
+            want.explanation().contributions_size())
+      << got.explanation().DebugString();
+  for (int i = 0; i < got.explanation().contributions_size(); ++i) {
+    EXPECT_EQ(got.explanation().contributions(i).signal(),
+              want.explanation().contributions(i).signal());
+  }
+}
+
+class ExactnessTest : public ::testing::Test {
+ protected:
+  void Start() {
+    auto p = KaikudProcess::Start(data_);
+    ASSERT_TRUE(p.ok()) << p.status();
+    server_ = std::move(p).value();
+  }
+
+  std::string Addr() const { return "--addr=" + server_->address(); }
+
+  // kaikuctl publish of the events from standard input; its output lines.
+  std::vector<std::string> Publish(const std::vector<Event>& events,
+                                   int batch = 100) {
+    auto result = RunCommand({kaiku::testing::KaikuctlPath(), "publish", Addr(),
+                              absl::StrCat("--batch=", batch)},
+                             Jsonl(events));
+    EXPECT_EQ(result.exit_code, 0) << result.out;
+    return absl::StrSplit(result.out, '\n', absl::SkipEmpty());
+  }
+
+  kaiku::v1::VisitorProfile Get(const std::string& visitor) {
+    auto get = RunCommand(
+        {kaiku::testing::KaikuctlPath(), "get", visitor, Addr(), "--limit=0"},
+        "");
+    EXPECT_EQ(get.exit_code, 0);
+    kaiku::v1::VisitorProfile profile;
+    EXPECT_TRUE(
+        google::protobuf::util::JsonStringToMessage(get.out, &profile).ok())
+        << get.out;
+    return profile;
+  }
+
+  // The whole score stream as `kaikuctl tail` prints it (with --consumer,
+  // resuming after that consumer's committed cursor and committing).
+  std::vector<ScoreEvent> Tail(const std::string& consumer = "") {
+    std::vector<std::string> argv = {kaiku::testing::KaikuctlPath(), "tail",
+                                     Addr(), "--timeout=1"};
+    if (consumer.empty()) {
+      argv.push_back("--from=earliest");
+    } else {
+      argv.push_back("--consumer=" + consumer);
+    }
+    auto tail = RunCommand(argv, "");
+    EXPECT_EQ(tail.exit_code, 0) << tail.out;
+    std::vector<ScoreEvent> events;
+    for (absl::string_view line :
+         absl::StrSplit(tail.out, '\n', absl::SkipEmpty())) {
+      ScoreEvent& e = events.emplace_back();
+      EXPECT_TRUE(
+          google::protobuf::util::JsonStringToMessage(std::string(line), &e)
+              .ok())
+          << line;
+    }
+    return events;
+  }
+
+  std::string Forget(const std::string& visitor) {
+    auto forget = RunCommand(
+        {kaiku::testing::KaikuctlPath(), "forget", visitor, Addr()}, "");
+    EXPECT_EQ(forget.exit_code, 0) << forget.out;
+    return forget.out;
+  }
+
+  kaiku::testing::TempDir dir_;
+  const std::string data_ = dir_.Sub("data");
+  std::unique_ptr<KaikudProcess> server_;
+  const absl::Time now_ = absl::Now();
+};
+
+std::vector<ScoreEvent> Of(const std::vector<ScoreEvent>& events,
+                           const std::string& visitor) {
+  std::vector<ScoreEvent> out;
+  for (const ScoreEvent& e : events)
+    if (e.visitor_id() == visitor) out.push_back(e);
+  return out;
+}
+
+// Level changes that return to the level before the previous one.
+int Flaps(const std::vector<ScoreEvent>& events) {
+  std::vector<kaiku::v1::Level> levels;
+  for (const ScoreEvent& e : events) {
+    if (e.kind() == kaiku::v1::SCORE_EVENT_KIND_LEVEL_CHANGED)
+      levels.push_back(e.level());
+  }
+  int flaps = 0;
+  for (size_t i = 2; i < levels.size(); ++i) {
+    const bool up = levels[i - 1] > levels[i - 2];
+    const bool up_again = levels[i] > levels[i - 1];
+    flaps += up != up_again && levels[i] != levels[i - 1] ? 1 : 0;
+  }
+  return flaps;
+}
+
+TEST_F(ExactnessTest, AnErasedVisitorStartsAfreshWithTheNextEvent) {
+  Start();
+  Publish(Ready("forget-me", now_));
+  ASSERT_EQ(Get("forget-me").level(), kaiku::v1::LEVEL_SALES_READY);
+  ASSERT_FALSE(Of(Tail(), "forget-me").empty());
+
+  EXPECT_THAT(Forget("forget-me"), HasSubstr("\"eventsErased\":\"7\""));
+  // Nothing of it is served from the stream, memory included.
+  EXPECT_TRUE(Of(Tail(), "forget-me").empty());
+
+  const absl::Time blog = now_ - absl::Minutes(1);
+  Publish({kaiku::testing::PageView("forget-me-blog", "forget-me", blog,
+                                    "https://shop.example/blog/10-tips"),
+           kaiku::testing::PageView("fresh-blog", "fresh", blog,
+                                    "https://shop.example/blog/10-tips")});
+  const kaiku::v1::VisitorProfile erased = Get("forget-me");
+  EXPECT_EQ(erased.event_count(), 1);
+  EXPECT_EQ(erased.level(), kaiku::v1::LEVEL_COLD);
+  ExpectSameProfile(erased, Get("fresh"));
+
+  // The same after a restart: nothing was written back.
+  ASSERT_EQ(server_->Terminate(), 0);
+  Start();
+  ExpectSameProfile(Get("forget-me"), Get("fresh"));
+  EXPECT_TRUE(Of(Tail(), "forget-me").empty());
+}
+
+TEST_F(ExactnessTest, AnErasedEventIdMayBeSentAgain) {
+  Start();
+  Publish(Ready("forget-ids", now_));
+  Forget("forget-ids");
+  // The dedupe entries went with the events: the same ids are new again.
+  std::vector<std::string> lines = Publish(Ready("forget-ids", now_));
+  ASSERT_EQ(lines.size(), 7u);
+  for (const std::string& line : lines)
+    EXPECT_THAT(line, HasSubstr("OUTCOME_ACCEPTED"));
+  EXPECT_EQ(Get("forget-ids").event_count(), 7);
+}
+
+// Every file under `dir` that holds `needle`.
+std::vector<std::string> FilesHolding(const std::string& dir,
+                                      const std::string& needle) {
+  std::vector<std::string> found;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)),
+                            std::istreambuf_iterator<char>());
+    if (bytes.find(needle) != std::string::npos)
+      found.push_back(entry.path().string());
+  }
+  return found;
+}
+
+TEST_F(ExactnessTest, AnErasedVisitorIsPhysicallyGoneWhenForgetReturns) {
+  Start();
+  const std::string visitor = "erase-me-6b1d9f";
+  std::vector<Event> events = Ready(visitor, now_);
+  // Ids that occur once in a file are stored literally even in compressed
+  // blocks: a search of the bytes finds them.
+  const std::string kept = "keep-me-93ac1e";
+  for (int i = 0; i < 7; ++i) {
+    events.push_back(kaiku::testing::PageView(absl::StrCat("k", i), kept,
+                                              now_ - absl::Minutes(30 - i)));
+  }
+  Publish(events);
+  // A backup on the same disk (its files are flushed SST files), then more
+  // events that are only in the write-ahead log and the memtables.
+  auto checkpoint =
+      RunCommand({kaiku::testing::KaikuctlPath(), "checkpoint", Addr()}, "");
+  ASSERT_EQ(checkpoint.exit_code, 0) << checkpoint.out;
+  Publish({kaiku::testing::PageView(visitor + "-late", visitor,
+                                    now_ - absl::Minutes(2))});
+  ASSERT_FALSE(FilesHolding(data_, visitor).empty());
+
+  EXPECT_THAT(Forget(visitor), HasSubstr("\"eventsErased\":\"8\""));
+  EXPECT_THAT(FilesHolding(data_, visitor), ::testing::IsEmpty());
+  // The other visitors are still there, in the store and the checkpoint.
+  EXPECT_EQ(Get(kept).event_count(), 7);
+  EXPECT_GE(FilesHolding(data_ + "/checkpoints", kept).size(), 1u);
+}
+
+TEST_F(ExactnessTest, SequenceNumbersAreNotReusedAfterErasingTheLastOwner) {
+  Start();
+  Publish(Ready("first", now_));
+  Publish(Ready("last-owner", now_));
+  const std::vector<ScoreEvent> before = Tail("crm");
+  ASSERT_FALSE(before.empty());
+  ASSERT_EQ(before.back().visitor_id(), "last-owner");
+  const int64_t last_id = std::stoll(before.back().id());
+
+  Forget("last-owner");
+  ASSERT_EQ(server_->Terminate(), 0);
+  Start();
+  Publish(Ready("after", now_));
+  const std::vector<ScoreEvent> resumed = Tail("crm");
+  ASSERT_FALSE(resumed.empty());
+  for (const ScoreEvent& e : resumed) {
+    EXPECT_EQ(e.visitor_id(), "after");
+    EXPECT_GT(std::stoll(e.id()), last_id);
+  }
+  EXPECT_EQ(resumed.size(), Of(Tail(), "after").size());
+}
+
+TEST_F(ExactnessTest, ABackfillInManyRequestsNeverFlapsNorGoesBack) {
+  Start();
+  // 16 events three days ago, a price-list view and a product page every
+  // 10 minutes: one visitor in 8 requests, another in one.
+  auto backfill = [&](const std::string& visitor) {
+    std::vector<Event> events;
+    const absl::Time start = now_ - absl::Hours(72);
+    for (int i = 0; i < 8; ++i) {
+      events.push_back(PriceList(absl::StrCat(visitor, "-p", i), visitor,
+                                 start + absl::Minutes(20 * i)));
+      events.push_back(
+          kaiku::testing::PageView(absl::StrCat(visitor, "-v", i), visitor,
+                                   start + absl::Minutes(20 * i + 10),
+                                   "https://shop.example/products/boat"));
+    }
+    return events;
+  };
+  const std::vector<Event> late = backfill("late-v");
+  for (size_t i = 0; i < late.size(); i += 2) Publish({late[i], late[i + 1]});
+  Publish(backfill("once-v"));
+
+  const std::vector<ScoreEvent> stream = Tail();
+  const std::vector<ScoreEvent> late_events = Of(stream, "late-v");
+  ASSERT_FALSE(late_events.empty());
+  for (size_t i = 1; i < late_events.size(); ++i) {
+    EXPECT_LE(
+        TimeUtil::TimestampToMicroseconds(late_events[i - 1].occurred_at()),
+        TimeUtil::TimestampToMicroseconds(late_events[i].occurred_at()))
+        << "score event " << i << " goes back in time";
+  }
+  EXPECT_EQ(Flaps(late_events), 0);
+  EXPECT_LE(late_events.size(), Of(stream, "once-v").size());
+  ExpectSameProfile(Get("late-v"), Get("once-v"));
+}
+
+TEST_F(ExactnessTest, PublishPrintsOneLinePerEventOnce) {
+  Start();
+  std::vector<Event> events;
+  for (int i = 0; i < 30000; ++i) {
+    events.push_back(kaiku::testing::PageView(
+        absl::StrCat("bulk-", i), absl::StrCat("bulk-v", i % 3000),
+        now_ - absl::Minutes(30) + absl::Milliseconds(i)));
+  }
+  const std::vector<std::string> lines = Publish(events, 500);
+  ASSERT_EQ(lines.size(), events.size());
+  std::set<int> indices;
+  for (const std::string& line : lines) {
+    kaiku::v1::EventResult result;
+    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(line, &result).ok())
+        << line;
+    EXPECT_EQ(result.outcome(), kaiku::v1::OUTCOME_ACCEPTED);
+    EXPECT_EQ(result.event_id(), absl::StrCat("bulk-", result.index()));
+    indices.insert(result.index());
+  }
+  EXPECT_EQ(indices.size(), events.size());
+}
+
+}  // namespace
+}  // namespace kaiku
