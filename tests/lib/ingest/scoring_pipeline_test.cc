@@ -145,6 +145,57 @@ TEST_F(ScoringPipelineTest,
   EXPECT_EQ(TimeUtil::TimestampToMicroseconds(cooled.occurred_at()), *wake);
 }
 
+// The erasure runs on the visitor's worker after the events queued before it,
+// takes the cached state and the wake-up with it, and the next event starts
+// from nothing.
+TEST_F(ScoringPipelineTest, ErasureIsOrderedWithTheVisitorsEvents) {
+  Journey buyer = kaiku::testing::Buyer("v-buyer", kStart);
+  clock_.Advance(absl::Minutes(15));
+  auto pipeline = Start();
+  std::vector<const Event*> ptrs;
+  for (const Event& e : buyer.events()) ptrs.push_back(&e);
+  absl::Notification stored, erased;
+  // Queued, not waited for: the erasure behind it must still see it.
+  ASSERT_TRUE(pipeline
+                  ->Submit("t", ptrs,
+                           [&](absl::Status s, std::vector<StoreOutcome>) {
+                             EXPECT_TRUE(s.ok()) << s;
+                             stored.Notify();
+                           })
+                  .ok());
+  int64_t erased_events = -1;
+  ASSERT_TRUE(pipeline
+                  ->SubmitErase("t", "v-buyer",
+                                [&](absl::StatusOr<int64_t> n) {
+                                  ASSERT_TRUE(n.ok()) << n.status();
+                                  erased_events = *n;
+                                  erased.Notify();
+                                })
+                  .ok());
+  erased.WaitForNotification();
+  ASSERT_TRUE(stored.HasBeenNotified());
+  EXPECT_EQ(erased_events, 7);
+  EXPECT_FALSE(store_->GetVisitorState("t", "v-buyer")->has_value());
+  EXPECT_TRUE(Log().empty());
+  const auto with_erased = *store_->ReadScoreLogWithErased("t", 0, 1000);
+  ASSERT_FALSE(with_erased.empty());
+  for (const auto& entry : with_erased) EXPECT_TRUE(entry.erased);
+
+  // The sales-ready buyer had a wake-up pending: it must not write back.
+  clock_.Advance(absl::Hours(24 * 30));
+  pipeline->WakeUpForTest();
+  Submit(*pipeline, {kaiku::testing::Journey("v-other", clock_.Now())
+                         .Page("https://x.example/", absl::Seconds(1))
+                         .events()});
+  EXPECT_FALSE(store_->GetVisitorState("t", "v-buyer")->has_value());
+
+  const Journey again = Journey("v-buyer", clock_.Now() - absl::Minutes(1))
+                            .Page("https://x.example/blog/1", absl::Seconds(5));
+  Submit(*pipeline, again.events());
+  EXPECT_EQ(State("v-buyer").event_count, 1);
+  EXPECT_EQ(State("v-buyer").published.level, kaiku::v1::LEVEL_COLD);
+}
+
 TEST_F(ScoringPipelineTest, LateEventsAcrossWritesGiveTheInOrderState) {
   Journey buyer = kaiku::testing::Buyer("v-buyer", kStart);
   clock_.Advance(absl::Minutes(15));

@@ -201,6 +201,53 @@ TEST_F(ScorerTest, LateEventIsPlacedAtItsTimeAndSendsOnlyTheDifference) {
     EXPECT_NE(e.kind(), kaiku::v1::SCORE_EVENT_KIND_TRIGGER_FIRED);
 }
 
+// The stream's time rule: however a backfill is split, with the view
+// evaluated at `now` after each part (as the ingest worker does), what is
+// published never goes back in time, a level is never re-announced, and the
+// state ends as the in-order fold.
+TEST_F(ScorerTest, BackfillInAnySplitNeverGoesBackInTime) {
+  const Journey buyer = kaiku::testing::Buyer("v-buyer", kStart);
+  const int64_t now = absl::ToUnixMicros(kStart + absl::Hours(72));
+  const VisitorState expected = Fold(buyer.events());
+  std::mt19937 rng(20261202);
+  for (int trial = 0; trial < 40; ++trial) {
+    std::vector<Event> events = buyer.events();
+    if (trial % 2 == 1) std::shuffle(events.begin(), events.end(), rng);
+    VisitorState state = scorer_.NewState();
+    std::vector<Event> stored;
+    std::vector<ScoreEvent> out;
+    for (size_t next = 0; next < events.size();) {
+      const size_t batch = std::uniform_int_distribution<size_t>(
+          1, std::min<size_t>(3, events.size() - next))(rng);
+      std::vector<const Event*> part;
+      for (size_t i = next; i < next + batch; ++i) part.push_back(&events[i]);
+      ASSERT_TRUE(
+          FoldEvents(
+              scorer_, part,
+              [&]() -> absl::StatusOr<std::vector<Event>> { return stored; },
+              state, &out)
+              .ok());
+      scorer_.Tick(state, now + static_cast<int64_t>(next) * kSecond, &out);
+      for (size_t i = next; i < next + batch; ++i) stored.push_back(events[i]);
+      next += batch;
+    }
+    int64_t last = INT64_MIN;
+    kaiku::v1::Level level = kaiku::v1::LEVEL_COLD;
+    for (const ScoreEvent& e : out) {
+      const int64_t t = TimeUtil::TimestampToMicroseconds(e.occurred_at());
+      EXPECT_GE(t, last) << "trial " << trial;
+      last = std::max(last, t);
+      if (e.kind() != kaiku::v1::SCORE_EVENT_KIND_LEVEL_CHANGED) continue;
+      EXPECT_NE(e.level(), level) << "trial " << trial;
+      level = e.level();
+    }
+    EXPECT_EQ(state.published.level, level);
+    VisitorState fold_only = state;
+    fold_only.published = expected.published;
+    EXPECT_EQ(fold_only, expected) << "trial " << trial;
+  }
+}
+
 TEST_F(ScorerTest, HistoryErrorLeavesTheStateUnchanged) {
   Journey buyer = kaiku::testing::Buyer("v-buyer", kStart);
   VisitorState state = Fold(buyer.events());
