@@ -26,22 +26,13 @@ namespace kaiku {
 namespace {
 
 using ::google::protobuf::util::TimeUtil;
+using ::kaiku::testing::Jsonl;
 using ::kaiku::testing::KaikudProcess;
 using ::kaiku::testing::RunCommand;
 using ::kaiku::v1::Event;
 using ::kaiku::v1::ScoreEvent;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-std::string Jsonl(const std::vector<Event>& events) {
-  std::string out;
-  for (const Event& e : events) {
-    std::string line;
-    EXPECT_TRUE(google::protobuf::util::MessageToJsonString(e, &line).ok());
-    absl::StrAppend(&out, line, "\n");
-  }
-  return out;
-}
 
 Event PriceList(const std::string& id, const std::string& visitor,
                 absl::Time at) {

@@ -19,6 +19,7 @@
 #include "lib/ingest/stored_visitor.h"
 #include "lib/scoring/model_loader.h"
 #include "lib/storage/store.h"
+#include "tests/testing/events.h"
 #include "tests/testing/kaikud_process.h"
 #include "tests/testing/scenarios.h"
 #include "tests/testing/temp_dir.h"
@@ -29,19 +30,10 @@ namespace {
 using ::google::protobuf::util::TimeUtil;
 using ::kaiku::testing::EndingAt;
 using ::kaiku::testing::Journey;
+using ::kaiku::testing::Jsonl;
 using ::kaiku::testing::KaikudProcess;
 using ::kaiku::v1::Event;
 using ::testing::HasSubstr;
-
-std::string Jsonl(const std::vector<Event>& events) {
-  std::string out;
-  for (const Event& e : events) {
-    std::string line;
-    EXPECT_TRUE(google::protobuf::util::MessageToJsonString(e, &line).ok());
-    absl::StrAppend(&out, line, "\n");
-  }
-  return out;
-}
 
 class ScoringIntegrationTest : public ::testing::Test {
  protected:

@@ -3,8 +3,11 @@
 #define KAIKU_TESTS_TESTING_EVENTS_H_
 
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "google/protobuf/util/json_util.h"
 #include "kaiku/v1/event.pb.h"
 
 namespace kaiku::testing {
@@ -25,6 +28,17 @@ inline kaiku::v1::Event PageView(
   SetTime(at, e.mutable_occurred_at());
   e.mutable_page_view()->set_url(url);
   return e;
+}
+
+// The events as JSON lines, as `kaikuctl publish` reads them.
+inline std::string Jsonl(const std::vector<kaiku::v1::Event>& events) {
+  std::string out;
+  for (const kaiku::v1::Event& e : events) {
+    std::string line;
+    (void)google::protobuf::util::MessageToJsonString(e, &line);
+    absl::StrAppend(&out, line, "\n");
+  }
+  return out;
 }
 
 }  // namespace kaiku::testing
