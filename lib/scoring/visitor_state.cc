@@ -12,7 +12,7 @@ namespace {
 // stored as distances back from last_event, so most take one to four bytes;
 // "opt" times store 0 for "none", else the distance + 1.
 //
-//   u8      version (1)
+//   u8      version (2)
 //   fixed32 model_fingerprint
 //   varint  event_count, session_count, last_event, last_event - first_seen
 //   varint  opt page_time; if set: u8 page_type, u8 page_engaged,

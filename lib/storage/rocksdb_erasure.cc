@@ -1,37 +1,13 @@
 #include "lib/storage/rocksdb_erasure.h"
 
-#include <memory>
-
 #include "absl/strings/str_cat.h"
 #include "kaiku/storage/v1/records.pb.h"
 #include "lib/common/status_macros.h"
 #include "lib/storage/key_codec.h"
+#include "lib/storage/rocksdb_scan.h"
 #include "lib/storage/rocksdb_status.h"
 
 namespace kaiku::storage {
-namespace {
-
-// Calls `fn` with every key and value of `cf` in [begin, end).
-template <typename Fn>
-rocksdb::Status Scan(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
-                     const std::string& begin, const std::string& end, Fn fn) {
-  rocksdb::ReadOptions ro;
-  const rocksdb::Slice upper(end);
-  ro.iterate_upper_bound = &upper;
-  // The timeline's prefix filters must not apply to a range scan.
-  ro.total_order_seek = true;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(ro, cf));
-  for (it->Seek(begin); it->Valid(); it->Next()) {
-    if (!fn(it->key(), it->value())) break;
-  }
-  return it->status();
-}
-
-absl::string_view View(const rocksdb::Slice& s) {
-  return absl::string_view(s.data(), s.size());
-}
-
-}  // namespace
 
 absl::StatusOr<Erasure> EraseVisitorFromDb(rocksdb::DB* db, const Families& cf,
                                            absl::string_view tenant,
@@ -41,27 +17,23 @@ absl::StatusOr<Erasure> EraseVisitorFromDb(rocksdb::DB* db, const Families& cf,
 
   const std::string begin = TimelineVisitorPrefix(tenant, visitor_id);
   const std::string end = PrefixSuccessor(begin);
-  bool malformed = false;
   // The visitor's event ids (which may contain its id) in the dedupe index:
   // one range from the least to the greatest key.
   std::string dedupe_min, dedupe_max;
-  RETURN_IF_ERROR(FromRocksStatus(
-      Scan(db, cf.timeline, begin, end,
-           [&](const rocksdb::Slice& key, const rocksdb::Slice&) {
-             TimelineKeyParts parts;
-             if (!DecodeTimelineKey(View(key), &parts)) {
-               malformed = true;
-               return false;
-             }
-             ++erasure.events;
-             std::string dedupe = DedupeKey(tenant, parts.event_id);
-             if (dedupe_min.empty() || dedupe < dedupe_min) dedupe_min = dedupe;
-             if (dedupe > dedupe_max) dedupe_max = dedupe;
-             batch.Delete(cf.dedupe, dedupe).PermitUncheckedError();
-             return true;
-           }),
-      "reading a timeline"));
-  if (malformed) return absl::DataLossError("malformed timeline key");
+  {
+    BoundedScan it(db, cf.timeline, end);
+    for (it->Seek(begin); it->Valid(); it->Next()) {
+      TimelineKeyParts parts;
+      if (!DecodeTimelineKey(View(it->key()), &parts))
+        return absl::DataLossError("malformed timeline key");
+      ++erasure.events;
+      std::string dedupe = DedupeKey(tenant, parts.event_id);
+      if (dedupe_min.empty() || dedupe < dedupe_min) dedupe_min = dedupe;
+      if (dedupe > dedupe_max) dedupe_max = dedupe;
+      batch.Delete(cf.dedupe, dedupe).PermitUncheckedError();
+    }
+    RETURN_IF_ERROR(FromRocksStatus(it->status(), "reading a timeline"));
+  }
   batch.DeleteRange(cf.timeline, begin, end).PermitUncheckedError();
   erasure.ranges.push_back({cf.timeline, begin, end});
   if (!dedupe_max.empty()) {
@@ -71,29 +43,29 @@ absl::StatusOr<Erasure> EraseVisitorFromDb(rocksdb::DB* db, const Families& cf,
 
   // The visitor's score events: the tenant's log is scanned (erasure is rare;
   // the log is bounded by its retention).
-  const std::string log_begin = TenantPrefix(tenant);
   uint64_t first = 0, last = 0;
-  kaiku::storage::v1::ScoreLogRecord record;
-  RETURN_IF_ERROR(FromRocksStatus(
-      Scan(db, cf.scorelog, log_begin, PrefixSuccessor(log_begin),
-           [&](const rocksdb::Slice& key, const rocksdb::Slice& value) {
-             if (!record.ParseFromArray(value.data(),
-                                        static_cast<int>(value.size())) ||
-                 record.erased() || record.event().visitor_id() != visitor_id)
-               return true;
-             absl::string_view t;
-             uint64_t sequence = 0;
-             if (!DecodeScoreLogKey(View(key), &t, &sequence)) return true;
-             if (first == 0) first = sequence;
-             last = sequence;
-             kaiku::storage::v1::ScoreLogRecord erased;
-             erased.set_appended_at_micros(record.appended_at_micros());
-             erased.set_erased(true);
-             batch.Put(cf.scorelog, key, erased.SerializeAsString())
-                 .PermitUncheckedError();
-             return true;
-           }),
-      "reading the score log"));
+  {
+    const std::string log_begin = TenantPrefix(tenant);
+    BoundedScan it(db, cf.scorelog, PrefixSuccessor(log_begin));
+    kaiku::storage::v1::ScoreLogRecord record;
+    for (it->Seek(log_begin); it->Valid(); it->Next()) {
+      absl::string_view t;
+      uint64_t sequence = 0;
+      if (!record.ParseFromArray(it->value().data(),
+                                 static_cast<int>(it->value().size())) ||
+          record.erased() || record.event().visitor_id() != visitor_id ||
+          !DecodeScoreLogKey(View(it->key()), &t, &sequence))
+        continue;
+      if (first == 0) first = sequence;
+      last = sequence;
+      kaiku::storage::v1::ScoreLogRecord erased;
+      erased.set_appended_at_micros(record.appended_at_micros());
+      erased.set_erased(true);
+      batch.Put(cf.scorelog, it->key(), erased.SerializeAsString())
+          .PermitUncheckedError();
+    }
+    RETURN_IF_ERROR(FromRocksStatus(it->status(), "reading the score log"));
+  }
   if (last != 0) {
     erasure.ranges.push_back({cf.scorelog, ScoreLogKey(tenant, first),
                               ScoreLogKey(tenant, last + 1)});

@@ -11,9 +11,9 @@
 // What stays on disk until the purge: the old values in SST files and
 // memtables, the write-ahead log files that logged them and the erasure, the
 // deletion markers (which name the keys), and the MANIFEST's key bounds of the
-// files. Erasure::ranges records where they are. The dedupe entries' range spans
-// from the visitor's least to its greatest event id, so a purge rewrites the
-// dedupe files between them: with random ids, most of the tenant's (the
+// files. Erasure::ranges records where they are. The dedupe entries' range
+// spans from the visitor's least to its greatest event id, so a purge rewrites
+// the dedupe files between them: with random ids, most of the tenant's (the
 // dedupe index holds only the dedupe window's ids).
 #ifndef KAIKU_LIB_STORAGE_ROCKSDB_ERASURE_H_
 #define KAIKU_LIB_STORAGE_ROCKSDB_ERASURE_H_

@@ -18,6 +18,8 @@
 #include "lib/storage/key_codec.h"
 #include "lib/storage/rocksdb_batch.h"
 #include "lib/storage/rocksdb_erasure.h"
+#include "lib/storage/rocksdb_offline_reads.h"
+#include "lib/storage/rocksdb_scan.h"
 #include "lib/storage/rocksdb_status.h"
 #include "lib/storage/store.h"
 #include "lib/storage/visitor_prefix.h"
@@ -41,62 +43,6 @@ constexpr char kScoreLogCf[] = "scorelog";
 constexpr char kConsumersCf[] = "consumers";
 // In the default column family (see Store::EveryEventHasState).
 constexpr char kEveryEventHasStateKey[] = "kaiku.every_event_has_state";
-
-// An iterator over one visitor's timeline keys and nothing else (upper-bounded
-// to the visitor's prefix). Not movable: the read bound points into the object.
-class VisitorScan {
- public:
-  VisitorScan(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* timeline,
-              absl::string_view tenant, absl::string_view visitor_id)
-      : prefix_(TimelineVisitorPrefix(tenant, visitor_id)),
-        upper_(PrefixSuccessor(prefix_)),
-        upper_slice_(upper_) {
-    rocksdb::ReadOptions ro;
-    ro.iterate_upper_bound = &upper_slice_;
-    // One visitor prefix (visitor_prefix.h): files and memtables without it
-    // are skipped by their prefix bloom filters.
-    ro.prefix_same_as_start = true;
-    it_.reset(db->NewIterator(ro, timeline));
-  }
-  VisitorScan(const VisitorScan&) = delete;
-  VisitorScan& operator=(const VisitorScan&) = delete;
-
-  const std::string& prefix() const { return prefix_; }
-  rocksdb::Iterator* operator->() const { return it_.get(); }
-
- private:
-  const std::string prefix_;
-  const std::string upper_;
-  const rocksdb::Slice upper_slice_;
-  std::unique_ptr<rocksdb::Iterator> it_;
-};
-
-// The column families, in the order they are opened.
-// An iterator bounded above by `upper` (not movable: the bound points into it).
-class BoundedScan {
- public:
-  BoundedScan(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf,
-              std::string upper)
-      : upper_(std::move(upper)), upper_slice_(upper_) {
-    rocksdb::ReadOptions ro;
-    // Scans cross visitors: the timeline's prefix filters must not apply.
-    ro.total_order_seek = true;
-    if (!upper_.empty()) ro.iterate_upper_bound = &upper_slice_;
-    it_.reset(db->NewIterator(ro, cf));
-  }
-  BoundedScan(const BoundedScan&) = delete;
-  BoundedScan& operator=(const BoundedScan&) = delete;
-  rocksdb::Iterator* operator->() const { return it_.get(); }
-
- private:
-  const std::string upper_;
-  const rocksdb::Slice upper_slice_;
-  std::unique_ptr<rocksdb::Iterator> it_;
-};
-
-absl::string_view View(const rocksdb::Slice& s) {
-  return absl::string_view(s.data(), s.size());
-}
 
 class RocksStore : public Store {
  public:
@@ -492,30 +438,19 @@ class RocksStore : public Store {
       absl::string_view tenant,
       absl::FunctionRef<void(absl::string_view, std::vector<kaiku::v1::Event>)>
           fn) override {
-    const std::string prefix = TenantPrefix(tenant);
-    BoundedScan it(db_.get(), timeline_, PrefixSuccessor(prefix));
-    std::string visitor;
-    std::vector<kaiku::v1::Event> timeline;
-    kaiku::storage::v1::TimelineRecord record;
-    for (it->Seek(prefix); it->Valid(); it->Next()) {
-      TimelineKeyParts parts;
-      if (!DecodeTimelineKey(View(it->key()), &parts))
-        return absl::DataLossError("malformed timeline key");
-      if (parts.visitor_id != visitor) {
-        if (!timeline.empty()) fn(visitor, std::move(timeline));
-        timeline.clear();
-        visitor = std::string(parts.visitor_id);
-      }
-      if (!record.ParseFromArray(it->value().data(),
-                                 static_cast<int>(it->value().size()))) {
-        return absl::DataLossError(
-            absl::StrCat("unreadable timeline record of visitor ", visitor));
-      }
-      timeline.push_back(std::move(*record.mutable_event()));
-    }
-    RETURN_IF_ERROR(FromRocksStatus(it->status(), "reading timelines"));
-    if (!timeline.empty()) fn(visitor, std::move(timeline));
-    return absl::OkStatus();
+    return ForEachTimelineInDb(db_.get(), timeline_, tenant, fn);
+  }
+
+  absl::StatusOr<std::vector<std::string>> ListTenants() override {
+    return ListTenantsInDb(db_.get(),
+                           {cf_.timeline, cf_.visitor_state, cf_.scorelog});
+  }
+
+  absl::Status ForEachVisitorState(
+      absl::string_view tenant,
+      absl::FunctionRef<void(absl::string_view, absl::string_view)> fn)
+      override {
+    return ForEachVisitorStateInDb(db_.get(), cf_.visitor_state, tenant, fn);
   }
 
   absl::StatusOr<int64_t> EraseVisitor(absl::string_view tenant,
@@ -542,46 +477,6 @@ class RocksStore : public Store {
       to_purge_.insert(to_purge_.end(), ranges.begin(), ranges.end());
     }
     return purged;
-  }
-
-  absl::StatusOr<std::vector<std::string>> ListTenants() override {
-    std::vector<std::string> tenants;
-    for (rocksdb::ColumnFamilyHandle* cf :
-         {cf_.timeline, cf_.visitor_state, cf_.scorelog}) {
-      BoundedScan it(db_.get(), cf, "");
-      for (it->SeekToFirst(); it->Valid();) {
-        const absl::string_view key = View(it->key());
-        const size_t n = static_cast<uint8_t>(key[0]);
-        if (key.size() < 1 + n) return absl::DataLossError("malformed key");
-        const std::string tenant(key.substr(1, n));
-        tenants.push_back(tenant);
-        const std::string next = PrefixSuccessor(TenantPrefix(tenant));
-        if (next.empty()) break;
-        it->Seek(next);
-      }
-      RETURN_IF_ERROR(FromRocksStatus(it->status(), "listing tenants"));
-    }
-    std::sort(tenants.begin(), tenants.end());
-    tenants.erase(std::unique(tenants.begin(), tenants.end()), tenants.end());
-    return tenants;
-  }
-
-  absl::Status ForEachVisitorState(
-      absl::string_view tenant,
-      absl::FunctionRef<void(absl::string_view, absl::string_view)> fn)
-      override {
-    const std::string prefix = TenantPrefix(tenant);
-    BoundedScan it(db_.get(), cf_.visitor_state, PrefixSuccessor(prefix));
-    for (it->Seek(prefix); it->Valid(); it->Next()) {
-      absl::string_view t, visitor;
-      int64_t last_event;
-      absl::string_view state;
-      if (!DecodeVisitorKey(View(it->key()), &t, &visitor) ||
-          !DecodeVisitorStateValue(View(it->value()), &last_event, &state))
-        return absl::DataLossError("malformed visitor state entry");
-      fn(visitor, state);
-    }
-    return FromRocksStatus(it->status(), "reading visitor states");
   }
 
   // The last sequence number of every tenant with a score log: seek to each
