@@ -60,15 +60,9 @@ class ScoringIntegrationTest : public ::testing::Test {
   }
 
   kaiku::v1::VisitorProfile Get(const std::string& visitor) {
-    auto get = kaiku::testing::RunCommand(
-        {kaiku::testing::KaikuctlPath(), "get", visitor, Addr(), "--limit=0"},
-        "");
-    EXPECT_EQ(get.exit_code, 0);
-    kaiku::v1::VisitorProfile profile;
-    EXPECT_TRUE(
-        google::protobuf::util::JsonStringToMessage(get.out, &profile).ok())
-        << get.out;
-    return profile;
+    auto profile = kaiku::testing::KaikuctlGet(*server_, visitor);
+    EXPECT_TRUE(profile.ok()) << profile.status();
+    return profile.value_or(kaiku::v1::VisitorProfile());
   }
 
   // The score log, read from the data directory once kaikud has exited.

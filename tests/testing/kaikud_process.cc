@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "google/protobuf/util/json_util.h"
 
 namespace kaiku::testing {
 namespace {
@@ -158,6 +159,21 @@ CommandResult RunCommand(const std::vector<std::string>& argv_in,
   ::waitpid(pid, &status, 0);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+absl::StatusOr<kaiku::v1::VisitorProfile> KaikuctlGet(
+    const KaikudProcess& server, const std::string& visitor) {
+  CommandResult get = RunCommand({KaikuctlPath(), "get", visitor,
+                                  "--addr=" + server.address(), "--limit=0"},
+                                 "");
+  if (get.exit_code != 0) {
+    return absl::InternalError(
+        absl::StrCat("kaikuctl get exited with ", get.exit_code));
+  }
+  kaiku::v1::VisitorProfile profile;
+  if (!google::protobuf::util::JsonStringToMessage(get.out, &profile).ok())
+    return absl::InternalError("not a VisitorProfile: " + get.out);
+  return profile;
 }
 
 }  // namespace kaiku::testing

@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "grpcpp/grpcpp.h"
+#include "kaiku/v1/scores.pb.h"
 
 namespace kaiku::testing {
 
@@ -67,6 +68,11 @@ struct CommandResult {
 };
 CommandResult RunCommand(const std::vector<std::string>& argv,
                          const std::string& stdin_data);
+
+// `kaikuctl get VISITOR --limit=0` against the server, parsed. Errors name
+// the exit status or the output that was not a VisitorProfile.
+absl::StatusOr<kaiku::v1::VisitorProfile> KaikuctlGet(
+    const KaikudProcess& server, const std::string& visitor);
 
 }  // namespace kaiku::testing
 
