@@ -28,6 +28,8 @@ struct Consumed {
   std::string key;
   kaiku::v1::ScoreEvent event;
   int32_t partition = 0;
+  // A tombstone: a null value.
+  bool null_value = false;
 };
 
 class KafkaSinkTest : public ::testing::Test {
@@ -96,6 +98,7 @@ class KafkaSinkTest : public ::testing::Test {
         Consumed c;
         c.partition = m->partition;
         c.key.assign(static_cast<const char*>(m->key), m->key_len);
+        c.null_value = m->payload == nullptr;
         EXPECT_TRUE(
             c.event.ParseFromArray(m->payload, static_cast<int>(m->len)));
         rd_kafka_headers_t* headers = nullptr;
@@ -176,6 +179,40 @@ TEST_F(KafkaSinkTest, ProducesEveryEntryKeyedByVisitorAndResumesAfterRestart) {
   while (sink->lag() != 0 && absl::Now() < deadline)
     absl::SleepFor(absl::Milliseconds(20));
   EXPECT_EQ(sink->lag(), 0);
+}
+
+TEST_F(KafkaSinkTest, AnErasedVisitorGetsATombstoneAfterItsMessages) {
+  Append("acme", "v1", 2);
+  std::vector<Consumed> before;
+  {
+    auto sink = StartSink();
+    before = Consume(2);
+    ASSERT_EQ(before.size(), 2u);
+  }
+
+  // Erased while the sink was down: what was not produced yet is never
+  // produced, and the tombstone follows the visitor's messages in their
+  // partition.
+  Append("acme", "v1", 2);
+  Append("acme", "v2", 1);
+  ASSERT_TRUE(store_->EraseVisitor("acme", "v1").ok());
+  auto sink = StartSink();
+  ASSERT_TRUE(sink->ProduceTombstone("acme", "v1", absl::Seconds(30)).ok());
+  std::vector<Consumed> after = Consume(2);
+  ASSERT_EQ(after.size(), 2u);
+  int tombstones = 0;
+  for (const Consumed& c : after) {
+    if (c.key == "v2") {
+      EXPECT_FALSE(c.null_value);
+      continue;
+    }
+    ++tombstones;
+    EXPECT_EQ(c.key, "v1");
+    EXPECT_TRUE(c.null_value);
+    EXPECT_EQ(c.tenant, "acme");
+    EXPECT_EQ(c.partition, before[0].partition);
+  }
+  EXPECT_EQ(tombstones, 1);
 }
 
 TEST_F(KafkaSinkTest, BadPropertyIsRefusedWithItsName) {
