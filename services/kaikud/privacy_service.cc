@@ -1,5 +1,6 @@
 #include "services/kaikud/privacy_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "lib/common/logging.h"
 #include "lib/common/status_macros.h"
 #include "lib/events/validation.h"
