@@ -283,18 +283,17 @@ class RocksStore : public Store {
                    PrefixSuccessor(TenantPrefix(tenant)));
     for (it->Seek(ScoreLogKey(tenant, after + 1));
          it->Valid() && static_cast<int>(entries.size()) < limit; it->Next()) {
-      ScoreLogEntry& entry = entries.emplace_back();
       absl::string_view t;
+      uint64_t sequence;
       kaiku::storage::v1::ScoreLogRecord record;
-      if (!DecodeScoreLogKey(View(it->key()), &t, &entry.sequence) ||
+      if (!DecodeScoreLogKey(View(it->key()), &t, &sequence) ||
           !record.ParseFromArray(it->value().data(),
                                  static_cast<int>(it->value().size()))) {
         return absl::DataLossError("malformed score-log entry");
       }
-      if (record.erased() && !with_erased) {
-        entries.pop_back();
-        continue;
-      }
+      if (record.erased() && !with_erased) continue;
+      ScoreLogEntry& entry = entries.emplace_back();
+      entry.sequence = sequence;
       entry.event = std::move(*record.mutable_event());
       entry.appended_at_micros = record.appended_at_micros();
       entry.erased = record.erased();
