@@ -44,21 +44,27 @@ std::vector<Example> VisitorExamples(const scoring::Scorer& scorer,
   };
 
   scoring::VisitorState state = scorer.NewState();
+  absl::flat_hash_map<std::string, std::vector<double>> event_scores;
   std::vector<Example> examples;
-  auto record = [&](const Event& e, int64_t at, bool positive) {
+  // The example of the episode of `e`, scored as of the last folded event.
+  auto record = [&](const Event& e, int64_t decision, bool positive) {
+    const int64_t at = state.last_event;
     Example& x = examples.emplace_back();
     x.visitor_id = std::string(visitor_id);
     x.episode = e.session_id();
     x.converted = positive;
     x.at_micros = at;
+    x.decision_micros = decision;
+    x.history_events = state.event_count;
     const scoring::Scorer::View view = scorer.Evaluate(state, at);
     x.score = view.score;
     x.level = view.level;
     x.bot = state.is_bot();
     x.disqualified = state.disqualifier >= 0;
-    x.features = scorer.Features(state, std::max(at, state.last_event));
+    x.features = scorer.Features(state, at);
     x.episode_product_views = episode_views[e.session_id()];
     x.total_product_views = total_views;
+    x.event_scores = std::move(event_scores[e.session_id()]);
     if (positive) x.hot_since_micros = hot_since;
   };
 
@@ -66,13 +72,13 @@ std::vector<Example> VisitorExamples(const scoring::Scorer& scorer,
     const Event& e = timeline[i];
     const int64_t t = TimeUtil::TimestampToMicroseconds(e.occurred_at());
     const bool episode = !e.session_id().empty();
-    if (episode && e.has_conversion() && !converted.contains(e.session_id())) {
+    const bool decided = episode && converted.contains(e.session_id());
+    if (episode && e.has_conversion() && !decided) {
       converted.insert(e.session_id());
-      if (state.event_count > 0) {
-        scorer.Tick(state, t - 1, &published);
-        follow();
-      }
-      record(e, t, /*positive=*/true);
+      // Only an episode with events of its own before the purchase is
+      // comparable with the others (each has at least its last event).
+      if (!event_scores[e.session_id()].empty())
+        record(e, t, /*positive=*/true);
     }
     scorer.Apply(e, state, &published);
     follow();
@@ -80,10 +86,9 @@ std::vector<Example> VisitorExamples(const scoring::Scorer& scorer,
       ++total_views;
       if (episode) ++episode_views[e.session_id()];
     }
-    if (episode && last_index[e.session_id()] == i &&
-        !converted.contains(e.session_id())) {
-      record(e, t, /*positive=*/false);
-    }
+    if (!episode || converted.contains(e.session_id())) continue;
+    event_scores[e.session_id()].push_back(scorer.Evaluate(state, t).score);
+    if (last_index[e.session_id()] == i) record(e, t, /*positive=*/false);
   }
   return examples;
 }

@@ -3,12 +3,21 @@
 //
 // An episode is the events of one visitor that share a session_id (the replay
 // sets it: a session, or a visitor-day where the data has no sessions; events
-// without one are context only). An episode with a conversion is positive and
-// is scored just before its first conversion: the fold of every event of the
-// visitor before it in timeline order, evaluated at the conversion's time —
-// never anything at or after the purchase. An episode without one is negative
-// and is scored just after its last event. Earlier episodes of the visitor
-// count (that is what revisit frequency and decay are for).
+// without one are context only). An episode with a conversion is positive, one
+// without is negative. Earlier episodes of the visitor count (that is what
+// revisit frequency and decay are for).
+//
+// The leak-free protocol: every episode is scored at a comparable moment, the
+// one a stream knows most about before the decision — a positive at the last
+// event of the visitor before its first conversion, a negative at its last
+// event — with the fold of the visitor's events up to that moment and no time
+// added. Scoring positives at the purchase instead would let the pause before a
+// purchase (minutes, which decaying signals read) rank the buyers. A purchase
+// that opens its episode (no event of the episode before it) is not an
+// example: at its moment the stream has not seen the episode at all, and
+// keeping it would let "the episode has no events yet" mark buyers. Beside the primary moment, every example carries its score at
+// each of the episode's events before the decision (event_scores): each of them
+// predicts "this episode ends in a purchase" too.
 //
 // The scores are the scorer's own (Scorer::Evaluate), and the features are
 // Scorer::Features at the same moment: training and serving compute them with
@@ -32,8 +41,14 @@ struct Example {
   std::string visitor_id;
   std::string episode;  // the session_id
   bool converted = false;
-  // The moment scored (Unix microseconds of event time).
+  // The moment scored (Unix microseconds of event time): the last event before
+  // the decision.
   int64_t at_micros = 0;
+  // Positives: the first conversion's time; negatives: at_micros.
+  int64_t decision_micros = 0;
+  // How many of the visitor's events (a prefix of the timeline) the moment
+  // knows.
+  int64_t history_events = 0;
   // Scorer::Evaluate at `at_micros`; the level is COLD for a disqualified
   // visitor or a bot.
   double score = 0;
@@ -42,6 +57,10 @@ struct Example {
   bool disqualified = false;
   // Scorer::Features at `at_micros`.
   std::vector<double> features;
+  // The score right after each of the episode's events before the decision,
+  // in order (the last one is `score`, when the episode has events of its own
+  // before it).
+  std::vector<double> event_scores;
   // Product page views (page type PRODUCT, from the event or the model's URL
   // rules) before the moment: in this episode, and in the whole timeline.
   int64_t episode_product_views = 0;

@@ -18,6 +18,10 @@ struct Quality {
   int64_t positives = 0;
   double roc_auc = 0;
   double pr_auc = 0;
+  // Models only: the ROC-AUC of the score after every event of the episodes
+  // before the decision (Example::event_scores), each labelled with its
+  // episode's outcome.
+  std::optional<double> every_event_roc_auc;
   Classification best_f1;
   // score >= the threshold given to Measure (a model's hot `enter`); nullopt
   // for a score with no such threshold (a baseline).
@@ -32,7 +36,8 @@ struct Quality {
 };
 
 // `score` of each example; `threshold` for at_threshold; `with_lead_time`
-// fills flagged_share and median_lead_hours from Example::hot_since_micros.
+// (a Kaiku model's examples) fills flagged_share and median_lead_hours from
+// Example::hot_since_micros, and every_event_roc_auc.
 Quality Measure(const std::vector<Example>& examples,
                 absl::FunctionRef<double(const Example&)> score,
                 std::optional<double> threshold, int k, bool with_lead_time);

@@ -41,6 +41,85 @@ void FitLevels(const std::vector<std::vector<double>>& x,
   SetBand(sales_ready, sales_ratio, levels->mutable_sales_ready());
 }
 
+// One signal's ramp features: knots x_0 = 0 < x_1 < ... and the columns
+// [first, first + knots - 1) of the expanded features.
+struct Curve {
+  std::vector<double> knots;
+  int first = 0;
+  bool monotone = false;
+  double sign = 0;  // +1 rising, -1 falling, once known
+};
+
+// 0 and the quantiles of the positive values, at most `max_knots` in all.
+std::vector<double> Knots(std::vector<double> values, int max_knots) {
+  values.erase(std::remove_if(values.begin(), values.end(),
+                              [](double v) { return !(v > 0); }),
+               values.end());
+  std::vector<double> knots = {0};
+  if (values.empty()) return knots;
+  std::sort(values.begin(), values.end());
+  for (int k = 1; k < max_knots; ++k) {
+    const size_t at = static_cast<size_t>(
+        static_cast<double>(k) / (max_knots - 1) *
+        static_cast<double>(values.size() - 1));
+    if (values[at] > knots.back()) knots.push_back(values[at]);
+  }
+  return knots;
+}
+
+double Ramp(const std::vector<double>& knots, size_t k, double v) {
+  return std::clamp((v - knots[k - 1]) / (knots[k] - knots[k - 1]), 0.0, 1.0);
+}
+
+std::vector<double> Expand(const std::vector<Curve>& curves,
+                           const std::vector<double>& features, int columns,
+                           const std::vector<bool>& held) {
+  std::vector<double> x(static_cast<size_t>(columns), 0.0);
+  for (size_t i = 0; i < curves.size(); ++i) {
+    const Curve& c = curves[i];
+    for (size_t k = 1; k < c.knots.size(); ++k) {
+      const int column = c.first + static_cast<int>(k) - 1;
+      if (!held[column]) x[column] = Ramp(c.knots, k, features[i]);
+    }
+  }
+  return x;
+}
+
+// Fits the curves' ramp coefficients (see the header).
+absl::StatusOr<LogisticFit> FitCurves(const std::vector<Example>& examples,
+                                      const std::vector<bool>& y,
+                                      std::vector<Curve>& curves, int columns,
+                                      const LogisticOptions& options,
+                                      std::vector<std::vector<double>>* x) {
+  std::vector<bool> held(static_cast<size_t>(columns), false);
+  LogisticFit fit;
+  for (int round = 0; round < 32; ++round) {
+    x->clear();
+    for (const Example& e : examples)
+      x->push_back(Expand(curves, e.features, columns, held));
+    ASSIGN_OR_RETURN(fit, FitLogistic(*x, y, options));
+    bool changed = false;
+    for (Curve& c : curves) {
+      if (!c.monotone || c.knots.size() < 2) continue;
+      if (c.sign == 0) {
+        double total = 0;
+        for (size_t k = 1; k < c.knots.size(); ++k)
+          total += fit.weights[c.first + k - 1];
+        c.sign = total < 0 ? -1 : 1;
+      }
+      for (size_t k = 1; k < c.knots.size(); ++k) {
+        const int column = c.first + static_cast<int>(k) - 1;
+        if (!held[column] && fit.weights[column] * c.sign < 0) {
+          held[column] = true;
+          changed = true;
+        }
+      }
+    }
+    if (!changed) return fit;
+  }
+  return fit;
+}
+
 }  // namespace
 
 absl::StatusOr<TrainingResult> TrainModel(const scoring::Model& base,
@@ -62,18 +141,63 @@ absl::StatusOr<TrainingResult> TrainModel(const scoring::Model& base,
                      positives, " of ", examples.size(), " converted"));
   }
   TrainingResult result;
-  ASSIGN_OR_RETURN(result.fit, FitLogistic(x, y, options.logistic));
   result.model = base.proto();
   result.model.set_version(options.version);
+  if (options.shapes == ShapeKind::kWeight) {
+    ASSIGN_OR_RETURN(result.fit, FitLogistic(x, y, options.logistic));
+  } else {
+    if (options.knots < 2 || options.knots > scoring::kMaxShapeKnots)
+      return absl::InvalidArgumentError(
+          absl::StrCat("knots must be 2..", scoring::kMaxShapeKnots));
+    std::vector<Curve> curves(base.signals().size());
+    int columns = 0;
+    for (size_t i = 0; i < curves.size(); ++i) {
+      std::vector<double> values;
+      values.reserve(x.size());
+      for (const std::vector<double>& features : x) values.push_back(features[i]);
+      curves[i].knots = Knots(std::move(values), options.knots);
+      curves[i].first = columns;
+      const kaiku::config::v1::Aggregate aggregate = base.signals()[i].aggregate;
+      curves[i].monotone = options.shapes == ShapeKind::kMonotone &&
+                           aggregate != kaiku::config::v1::AGGREGATE_HOUR_OF_DAY &&
+                           aggregate != kaiku::config::v1::AGGREGATE_WEEKDAY;
+      columns += static_cast<int>(curves[i].knots.size()) - 1;
+    }
+    std::vector<std::vector<double>> expanded;
+    ASSIGN_OR_RETURN(result.fit, FitCurves(examples, y, curves, columns,
+                                           options.logistic, &expanded));
+    x = std::move(expanded);
+    for (size_t i = 0; i < curves.size(); ++i) {
+      kaiku::config::v1::Signal* signal = result.model.mutable_signals(
+          static_cast<int>(i));
+      signal->set_weight(0);
+      signal->clear_shape();
+      const Curve& c = curves[i];
+      if (c.knots.size() < 2) continue;  // never non-zero: no contribution
+      double y_k = 0;
+      signal->mutable_shape()->add_x(0);
+      signal->mutable_shape()->add_y(0);
+      for (size_t k = 1; k < c.knots.size(); ++k) {
+        y_k += result.fit.weights[c.first + k - 1];
+        signal->mutable_shape()->add_x(c.knots[k]);
+        signal->mutable_shape()->add_y(y_k);
+      }
+    }
+  }
   result.model.set_bias(result.fit.bias);
   for (int i = 0; i < result.model.signals_size(); ++i) {
     kaiku::config::v1::Signal* signal = result.model.mutable_signals(i);
+    const bool shaped = signal->has_shape();
     signal->set_note(absl::StrFormat(
-        "learned from %d episodes (%d converted), l2 %g; the base model "
-        "(%s) had %g",
-        examples.size(), positives, options.logistic.l2, base.version(),
-        signal->weight()));
-    signal->set_weight(result.fit.weights[i]);
+        "learned from %d episodes (%d converted), l2 %g%s; the base model "
+        "(%s) had weight %g",
+        examples.size(), positives, options.logistic.l2,
+        shaped ? ", a curve over f(value)" : "", base.version(),
+        base.proto().signals(i).weight()));
+    if (options.shapes == ShapeKind::kWeight) {
+      signal->clear_shape();
+      signal->set_weight(result.fit.weights[i]);
+    }
   }
   if (options.fit_levels) FitLevels(x, y, result.fit, result.model);
   absl::StatusOr<std::shared_ptr<const scoring::Model>> compiled =

@@ -1,11 +1,21 @@
 // Learning a scoring model's weights from labelled examples (episodes.h).
 //
-// The learned model is the base model with new `bias` and signal `weight`s
-// and, with fit_levels, new level thresholds: signals, half-lives, transforms,
-// caps, rules and triggers stay. Its
-// features are the base model's Scorer::Features, which do not depend on the
-// weights, so the learned model scores a visitor exactly as
-// 100 · sigmoid(bias + Σ weight · feature) of the fit — in kaikud too.
+// The learned model is the base model with a new `bias` and, per signal, a new
+// `weight` or (with shapes) a learned curve, and, with fit_levels, new level
+// thresholds: signals, half-lives, transforms, caps, rules and triggers stay.
+// Its features are the base model's Scorer::Features, which do not depend on
+// the weights, so the learned model scores a visitor exactly as
+// 100 · sigmoid(bias + Σ contribution_i(feature_i)) of the fit — in kaikud too,
+// and every score still reads as a sum of per-signal contributions.
+//
+// Shapes (a generalized additive model): each signal's contribution is a
+// piecewise-linear curve over f(value) with knots at 0 and at quantiles of its
+// non-zero values in the training examples. The fit is the same penalised
+// logistic regression on ramp features (one per knot interval), whose
+// coefficients are the curve's slopes' steps, so the L2 penalty smooths the
+// curve toward flat. kMonotone keeps each curve rising or falling throughout
+// (the direction of its free fit), by refitting with the steps of the wrong
+// sign held at 0 until none is left; the hour and weekday stay free.
 #ifndef KAIKU_LIB_EVALUATION_TRAINING_H_
 #define KAIKU_LIB_EVALUATION_TRAINING_H_
 
@@ -20,6 +30,8 @@
 
 namespace kaiku::evaluation {
 
+enum class ShapeKind { kWeight, kFree, kMonotone };
+
 struct TrainingOptions {
   LogisticOptions logistic;
   // The learned model's version. Required.
@@ -31,6 +43,10 @@ struct TrainingOptions {
   // learned score only when the base rate is near the base model's.
   // Default: true.
   bool fit_levels = true;
+  // One weight per signal (default), or a learned curve.
+  ShapeKind shapes = ShapeKind::kWeight;
+  // With shapes: knots per curve, at most (2..scoring::kMaxShapeKnots).
+  int knots = 8;
 };
 
 struct TrainingResult {

@@ -1,9 +1,12 @@
 // UCI "Online Shoppers Purchasing Intention" (dataset 468): one row per
 // session with page counts and total seconds per page category.
 //
-// Each row is one visitor ("uci-<line>") with one session of the same id,
-// starting a minute after the previous row's (the data has no dates beyond the
-// month, and sessions are independent):
+// Each row is one visitor ("uci-<line>") with one session of the same id. The
+// data gives only the month and whether the day was a weekend, so the session
+// starts on a day of that month of 2014 that agrees with Weekend, between
+// 08:00 and 22:00 UTC, both picked by a hash of the line number (the file's
+// order says nothing of time: it is sorted by Revenue, so placing rows in file
+// order would let any time signal read the label):
 //  - Administrative pages -> PageViews of https://uci.example/account/<k>,
 //    Informational pages  -> https://uci.example/about/<k>,
 //    ProductRelated pages -> https://uci.example/products/<k>, in that order
@@ -17,16 +20,20 @@
 //  - VisitorType=Returning_Visitor -> one earlier visit a week before: a home
 //    page view without a session id (the data says only that there was one).
 // Not represented: BounceRates, ExitRates, PageValues (Google Analytics'
-// value of the pages from past transactions), SpecialDay, Month, Weekend,
-// OperatingSystems, Browser, Region, TrafficType.
+// value of the pages from past transactions), SpecialDay, OperatingSystems,
+// Browser, Region, TrafficType.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/util/time_util.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "lib/common/fnv.h"
 #include "lib/common/status_macros.h"
 #include "lib/replay/csv.h"
 #include "lib/replay/dataset.h"
@@ -36,9 +43,26 @@ namespace {
 
 using ::google::protobuf::util::TimeUtil;
 
-// 2014-01-05T00:00:00Z: the data was collected over one year.
-constexpr int64_t kBaseMicros = int64_t{1388880000} * 1000000;
 constexpr int64_t kSecond = 1000000;
+// The data was collected over one year; its year is not given.
+constexpr int kYear = 2014;
+
+// The session's start: a day of `month` (1-12) of kYear that is a weekend day
+// or not as `weekend` says, and a time of day, picked by `hash`.
+int64_t SessionStart(int month, bool weekend, uint64_t hash) {
+  std::vector<absl::CivilDay> days;
+  for (absl::CivilDay d(kYear, month, 1); d.month() == month; ++d) {
+    const absl::Weekday w = absl::GetWeekday(d);
+    const bool is_weekend =
+        w == absl::Weekday::saturday || w == absl::Weekday::sunday;
+    if (is_weekend == weekend) days.push_back(d);
+  }
+  const absl::CivilDay day = days[hash % days.size()];
+  const int64_t second_of_day = 8 * 3600 + static_cast<int64_t>(
+                                               (hash >> 16) % (14 * 3600));
+  return absl::ToUnixMicros(absl::FromCivil(day, absl::UTCTimeZone())) +
+         second_of_day * kSecond;
+}
 constexpr int64_t kMinStep = kSecond;
 constexpr int64_t kMaxStep = 20 * 60 * kSecond;
 constexpr int64_t kMaxEngaged = int64_t{24} * 3600 * kSecond;
@@ -55,7 +79,9 @@ absl::StatusOr<std::vector<kaiku::v1::Event>> MapUci(
     kInfoSeconds,
     kProduct,
     kProductSeconds,
+    kMonth,
     kVisitorType,
+    kWeekend,
     kRevenue
   };
   ASSIGN_OR_RETURN(CsvReader csv,
@@ -63,9 +89,9 @@ absl::StatusOr<std::vector<kaiku::v1::Event>> MapUci(
                                    {"Administrative", "Administrative_Duration",
                                     "Informational", "Informational_Duration",
                                     "ProductRelated", "ProductRelated_Duration",
-                                    "VisitorType", "Revenue"}));
+                                    "Month", "VisitorType", "Weekend",
+                                    "Revenue"}));
   std::vector<kaiku::v1::Event> events;
-  int64_t row = 0;
   while (csv.Next()) {
     struct Category {
       const char* path;
@@ -89,9 +115,19 @@ absl::StatusOr<std::vector<kaiku::v1::Event>> MapUci(
     } else if (csv.Field(kRevenue) != "FALSE") {
       return csv.Error(kRevenue, "must be TRUE or FALSE");
     }
+    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr",
+                                              "May", "June", "Jul", "Aug",
+                                              "Sep", "Oct", "Nov", "Dec"};
+    int month = 0;
+    for (int m = 0; m < 12; ++m) {
+      if (csv.Field(kMonth) == kMonths[m]) month = m + 1;
+    }
+    if (month == 0) return csv.Error(kMonth, "must be a month: Jan .. Dec");
+    if (csv.Field(kWeekend) != "TRUE" && csv.Field(kWeekend) != "FALSE")
+      return csv.Error(kWeekend, "must be TRUE or FALSE");
     const std::string id = absl::StrFormat("uci-%05d", csv.line());
-    int64_t t = kBaseMicros + row * 60 * kSecond;
-    ++row;
+    int64_t t = SessionStart(month, csv.Field(kWeekend) == "TRUE",
+                             Fnv1a64(absl::StrCat("uci-line-", csv.line())));
     auto base = [&](std::string event_id, int64_t at) {
       kaiku::v1::Event& e = events.emplace_back();
       e.set_event_id(std::move(event_id));

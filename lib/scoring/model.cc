@@ -1,5 +1,6 @@
 #include "lib/scoring/model.h"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -64,6 +65,17 @@ double Logit(double score) {
   return std::log(p / (1.0 - p));
 }
 
+// The piecewise-linear curve through (x, y) at `v`, flat beyond the ends.
+double Interpolate(const std::vector<double>& x, const std::vector<double>& y,
+                   double v) {
+  if (v <= x.front()) return y.front();
+  if (v >= x.back()) return y.back();
+  const size_t k = static_cast<size_t>(
+      std::upper_bound(x.begin(), x.end(), v) - x.begin());
+  const double w = (v - x[k - 1]) / (x[k] - x[k - 1]);
+  return y[k - 1] + w * (y[k] - y[k - 1]);
+}
+
 // Collects problems with their field paths.
 class Checker {
  public:
@@ -123,6 +135,66 @@ void CheckBand(const cfg::LevelBand& band, const std::string& field,
     check.Add(field + ".enter", "must be in (0, 100)");
   if (!(band.exit() > 0 && band.exit() <= band.enter()))
     check.Add(field + ".exit", "must be in (0, enter]");
+}
+
+// The checks of one signal on its own (names are checked by the caller).
+void CheckSignal(const cfg::Signal& s, const std::string& at, Checker& check) {
+    if (!ValidUtf8(s.note())) check.Add(at + ".note", "must be UTF-8");
+  if (s.source() == cfg::SIGNAL_SOURCE_UNSPECIFIED)
+    check.Add(at + ".source", "must be set");
+  const absl::string_view filter = FilterOf(s.source());
+  if (!s.page_types().empty() && filter != "page_types")
+    check.Add(at + ".page_types", "this source has no page type");
+  if (!s.asset_kinds().empty() && filter != "asset_kinds")
+    check.Add(at + ".asset_kinds", "this source has no asset kind");
+  if (!s.chat_intents().empty() && filter != "chat_intents")
+    check.Add(at + ".chat_intents", "this source has no chat intent");
+  if (!s.form_kinds().empty() && filter != "form_kinds")
+    check.Add(at + ".form_kinds", "this source has no form kind");
+  const int64_t half_life = Micros(s.half_life());
+  if (half_life < 0 || (half_life > 0 && half_life < kMicrosPerSecond))
+    check.Add(at + ".half_life", "must be 0 (no decay) or at least 1 s");
+  if (!std::isfinite(s.weight()))
+    check.Add(at + ".weight", "must be a finite number");
+  if (!std::isfinite(s.cap()) || s.cap() < 0)
+    check.Add(at + ".cap", "must be 0 (none) or positive");
+  const cfg::Aggregate aggregate = s.aggregate();
+  if (!cfg::Aggregate_IsValid(aggregate))
+    check.Add(at + ".aggregate", "unknown aggregate");
+  if (half_life != 0 && aggregate != cfg::AGGREGATE_UNSPECIFIED &&
+      aggregate != cfg::AGGREGATE_SUM)
+    check.Add(at + ".half_life", "only a SUM decays");
+  if (aggregate == cfg::AGGREGATE_SECONDS_SINCE && !(s.cap() > 0))
+    check.Add(at + ".cap", "SECONDS_SINCE needs a cap (the value of \"never\")");
+  if (aggregate == cfg::AGGREGATE_MAX_PER_URL &&
+      s.source() != cfg::SIGNAL_SOURCE_PAGE_VIEWS)
+    check.Add(at + ".source", "MAX_PER_URL counts page views only");
+  if (!s.has_shape()) return;
+  const cfg::Shape& shape = s.shape();
+  if (s.weight() != 0) check.Add(at + ".weight", "must be 0 with a shape");
+  if (shape.x_size() < 2 || shape.x_size() > kMaxShapeKnots ||
+      shape.y_size() != shape.x_size()) {
+    check.Add(at + ".shape", absl::StrCat("needs 2..", kMaxShapeKnots,
+                                          " knots, as many y as x"));
+    return;
+  }
+  for (int k = 0; k < shape.x_size(); ++k) {
+    if (!std::isfinite(shape.x(k)) || !std::isfinite(shape.y(k))) {
+      check.Add(absl::StrCat(at, ".shape"), "knots must be finite numbers");
+      return;
+    }
+    if (k > 0 && !(shape.x(k) > shape.x(k - 1))) {
+      check.Add(absl::StrCat(at, ".shape.x[", k, "]"),
+                "must be greater than the one before");
+      return;
+    }
+  }
+  const double at_zero = Interpolate(
+      {shape.x().begin(), shape.x().end()}, {shape.y().begin(), shape.y().end()},
+      0.0);
+  if (std::abs(at_zero) > 1e-9)
+    check.Add(at + ".shape",
+              "must be 0 at f = 0 (put the constant into bias)");
 }
 
 uint32_t Fingerprint(const cfg::ScoringModel& proto) {
@@ -203,27 +275,18 @@ std::vector<ModelProblem> ValidateModel(const cfg::ScoringModel& m) {
     } else if (!signals.emplace(s.name(), i).second) {
       check.Add(at + ".name", absl::StrCat("\"", s.name(), "\" is repeated"));
     }
-    if (!ValidUtf8(s.note())) check.Add(at + ".note", "must be UTF-8");
-    if (s.source() == cfg::SIGNAL_SOURCE_UNSPECIFIED)
-      check.Add(at + ".source", "must be set");
-    const absl::string_view filter = FilterOf(s.source());
-    if (!s.page_types().empty() && filter != "page_types")
-      check.Add(at + ".page_types", "this source has no page type");
-    if (!s.asset_kinds().empty() && filter != "asset_kinds")
-      check.Add(at + ".asset_kinds", "this source has no asset kind");
-    if (!s.chat_intents().empty() && filter != "chat_intents")
-      check.Add(at + ".chat_intents", "this source has no chat intent");
-    if (!s.form_kinds().empty() && filter != "form_kinds")
-      check.Add(at + ".form_kinds", "this source has no form kind");
-    const int64_t half_life = Micros(s.half_life());
-    if (half_life < 0 || (half_life > 0 && half_life < kMicrosPerSecond))
-      check.Add(at + ".half_life", "must be 0 (no decay) or at least 1 s");
-    if (!std::isfinite(s.weight()))
-      check.Add(at + ".weight", "must be a finite number");
-    if (!std::isfinite(s.cap()) || s.cap() < 0)
-      check.Add(at + ".cap", "must be 0 (none) or positive");
+    CheckSignal(s, at, check);
   }
+  int url_signals = 0;
+  for (const cfg::Signal& s : m.signals())
+    url_signals += s.aggregate() == cfg::AGGREGATE_MAX_PER_URL ? 1 : 0;
+  if (url_signals > 1)
+    check.Add("signals", "at most one MAX_PER_URL signal");
   if (!std::isfinite(m.bias())) check.Add("bias", "must be a finite number");
+  absl::TimeZone zone;
+  if (!m.time_zone().empty() && !absl::LoadTimeZone(m.time_zone(), &zone))
+    check.Add("time_zone", absl::StrCat("unknown time zone \"", m.time_zone(),
+                                        "\" (an IANA name, e.g. Europe/Helsinki)"));
 
   if (!m.has_levels()) {
     check.Add("levels", "must be set");
@@ -318,7 +381,29 @@ double SignalSpec::Feature(double value) const {
 }
 
 double SignalSpec::Contribution(double value) const {
-  return weight * Feature(value);
+  if (shape_x.empty()) return weight * Feature(value);
+  return Interpolate(shape_x, shape_y, Feature(value));
+}
+
+std::pair<double, double> SignalSpec::ContributionRange(double a,
+                                                        double b) const {
+  const double ca = Contribution(a);
+  const double cb = Contribution(b);
+  std::pair<double, double> range = std::minmax(ca, cb);
+  if (shape_x.empty()) return range;  // monotone in the value
+  // f is monotone too: the curve's extremes inside are at its knots.
+  const auto [fa, fb] = std::minmax(Feature(a), Feature(b));
+  for (size_t k = 0; k < shape_x.size(); ++k) {
+    if (shape_x[k] <= fa || shape_x[k] >= fb) continue;
+    range.first = std::min(range.first, shape_y[k]);
+    range.second = std::max(range.second, shape_y[k]);
+  }
+  return range;
+}
+
+int64_t Model::DayOf(int64_t micros) const {
+  return absl::ToCivilDay(absl::FromUnixMicros(micros), time_zone_) -
+         absl::CivilDay(1970, 1, 1);
 }
 
 Model::~Model() = default;
@@ -338,6 +423,10 @@ absl::StatusOr<std::shared_ptr<const Model>> Model::Compile(
   m->max_inferred_dwell_micros_ =
       MicrosOr(proto.has_max_inferred_dwell(), proto.max_inferred_dwell(),
                10 * 60 * kMicrosPerSecond);
+
+  m->time_zone_ = absl::UTCTimeZone();
+  if (!proto.time_zone().empty())
+    absl::LoadTimeZone(proto.time_zone(), &m->time_zone_);  // validated
 
   m->url_set_ = std::make_unique<re2::RE2::Set>(re2::RE2::Options(),
                                                 re2::RE2::UNANCHORED);
@@ -368,6 +457,16 @@ absl::StatusOr<std::shared_ptr<const Model>> Model::Compile(
     spec.weight = s.weight();
     spec.log1p = s.transform() == cfg::TRANSFORM_LOG1P;
     spec.cap = s.cap() > 0 ? s.cap() : kInf;
+    spec.aggregate = s.aggregate() == cfg::AGGREGATE_UNSPECIFIED
+                         ? cfg::AGGREGATE_SUM
+                         : s.aggregate();
+    if (spec.aggregate == cfg::AGGREGATE_DAYS ||
+        spec.aggregate == cfg::AGGREGATE_SECONDS_SINCE ||
+        spec.aggregate == cfg::AGGREGATE_PREVIOUS_GAP)
+      spec.mark = m->mark_count_++;
+    if (spec.aggregate == cfg::AGGREGATE_MAX_PER_URL) m->counts_urls_ = true;
+    spec.shape_x.assign(s.shape().x().begin(), s.shape().x().end());
+    spec.shape_y.assign(s.shape().y().begin(), s.shape().y().end());
     m->signals_.push_back(std::move(spec));
   }
   for (const cfg::Trigger& t : proto.triggers()) {

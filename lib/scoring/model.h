@@ -13,10 +13,12 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "kaiku/config/v1/model.pb.h"
 #include "kaiku/v1/event.pb.h"
 #include "kaiku/v1/scores.pb.h"
@@ -29,6 +31,9 @@ inline constexpr int kMaxSignals = 24;
 inline constexpr int kMaxTriggers = 8;
 inline constexpr int kMaxTriggerCount = 8;
 inline constexpr int kMaxRules = 64;
+inline constexpr int kMaxShapeKnots = 16;
+// AGGREGATE_MAX_PER_URL follows the visitor's most viewed URLs, this many.
+inline constexpr int kTopUrls = 4;
 
 // One problem found by ValidateModel: the field (e.g. "signals[2].half_life")
 // and what is wrong with it.
@@ -55,17 +60,27 @@ struct SignalSpec {
   // Bit v set: the filter admits enum value v (page type, asset kind, chat
   // intent or form kind, whichever the source filters on). All ones: any.
   uint32_t filter = ~uint32_t{0};
+  kaiku::config::v1::Aggregate aggregate = kaiku::config::v1::AGGREGATE_SUM;
   // ln 2 / half-life in microseconds; 0: no decay.
   double decay_per_micro = 0;
   double weight = 0;
   bool log1p = false;
   double cap = std::numeric_limits<double>::infinity();
+  // A learned curve over f(value) instead of the weight (empty: none).
+  std::vector<double> shape_x, shape_y;
+  // The index of the signal's time mark in VisitorState::marks (aggregates
+  // that remember a time: DAYS, SECONDS_SINCE, PREVIOUS_GAP); -1: none.
+  int mark = -1;
 
-  // f(value): the value capped, then transformed (what the weight multiplies;
-  // the features a learner fits weights to).
+  // f(value): the value capped, then transformed (what the weight or the
+  // shape reads; the features a learner fits to).
   double Feature(double value) const;
-  // weight · f(value).
+  // weight · f(value), or the shape at f(value).
   double Contribution(double value) const;
+  // The least and the greatest contribution of any value between `a` and `b`
+  // (either order): a bound that holds between two events, where every
+  // signal's value moves monotonically.
+  std::pair<double, double> ContributionRange(double a, double b) const;
 };
 
 struct TriggerSpec {
@@ -141,6 +156,14 @@ class Model {
   const std::vector<StageRuleSpec>& stage_rules() const { return stage_rules_; }
   const LevelSpec& levels() const { return levels_; }
   const BotSpec& bots() const { return bots_; }
+  // The time zone of calendar days, hours and weekdays.
+  const absl::TimeZone& time_zone() const { return time_zone_; }
+  // How many time marks a visitor's state holds (SignalSpec::mark).
+  int mark_count() const { return mark_count_; }
+  // Whether a signal follows the most viewed URLs (AGGREGATE_MAX_PER_URL).
+  bool counts_urls() const { return counts_urls_; }
+  // The calendar day (days since 1970-01-01 in time_zone) of `micros`.
+  int64_t DayOf(int64_t micros) const;
 
   // The page type of the first URL rule matching `url`; PAGE_TYPE_OTHER when
   // none does.
@@ -166,6 +189,9 @@ class Model {
   std::vector<StageRuleSpec> stage_rules_;
   LevelSpec levels_;
   BotSpec bots_;
+  absl::TimeZone time_zone_;
+  int mark_count_ = 0;
+  bool counts_urls_ = false;
   std::unique_ptr<re2::RE2::Set> url_set_;
   std::vector<kaiku::v1::PageType> url_page_types_;
 };

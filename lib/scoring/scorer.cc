@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "google/protobuf/util/time_util.h"
 #include "lib/common/fnv.h"
 
@@ -19,14 +21,6 @@ using ::kaiku::v1::ScoreEvent;
 constexpr int64_t kMicrosPerSecond = 1000000;
 
 double Sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-
-bool Holds(const std::vector<Condition>& all_of, const VisitorState& s) {
-  for (const Condition& c : all_of) {
-    const double v = s.signals[c.signal];
-    if (!(v >= c.at_least && v < c.below)) return false;
-  }
-  return true;
-}
 
 int64_t FloorSeconds(int64_t micros) {
   return micros >= 0 ? micros / kMicrosPerSecond
@@ -45,13 +39,46 @@ const char* BotReasonText(BotReason reason) {
   return "";
 }
 
+// Counts one view of the URL with `hash` in the visitor's most viewed URLs
+// (space-saving) and returns the largest count.
+double CountUrl(std::vector<UrlCount>& top, uint32_t hash) {
+  UrlCount* entry = nullptr;
+  for (UrlCount& u : top) {
+    if (u.url_hash == hash) entry = &u;
+  }
+  if (entry == nullptr && top.size() < static_cast<size_t>(kTopUrls)) {
+    entry = &top.emplace_back();
+    entry->url_hash = hash;
+  } else if (entry == nullptr) {
+    entry = &*std::min_element(top.begin(), top.end(),
+                               [](const UrlCount& a, const UrlCount& b) {
+                                 return a.count < b.count;
+                               });
+    entry->url_hash = hash;
+  }
+  ++entry->count;
+  uint32_t most = 0;
+  for (const UrlCount& u : top) most = std::max(most, u.count);
+  return most;
+}
+
 }  // namespace
+
+bool Scorer::Holds(const std::vector<Condition>& all_of,
+                   const VisitorState& s) const {
+  for (const Condition& c : all_of) {
+    const double v = SignalAt(s, c.signal, s.last_event);
+    if (!(v >= c.at_least && v < c.below)) return false;
+  }
+  return true;
+}
 
 VisitorState Scorer::NewState() const {
   VisitorState s;
   s.model_fingerprint = model_.fingerprint();
   s.signals.assign(model_.signals().size(), 0.0f);
   s.triggers.resize(model_.triggers().size());
+  s.marks.assign(model_.mark_count(), 0);
   return s;
 }
 
@@ -59,6 +86,7 @@ bool Scorer::Compatible(const VisitorState& state) const {
   return state.model_fingerprint == model_.fingerprint() &&
          state.signals.size() == model_.signals().size() &&
          state.triggers.size() == model_.triggers().size() &&
+         state.marks.size() == static_cast<size_t>(model_.mark_count()) &&
          state.disqualifier < static_cast<int>(model_.disqualifiers().size());
 }
 
@@ -68,10 +96,65 @@ bool Scorer::CanAppend(const VisitorState& state, int64_t event_time) const {
 }
 
 double Scorer::SignalAt(const VisitorState& s, int i, int64_t t) const {
-  const double rate = model_.signals()[i].decay_per_micro;
+  const SignalSpec& spec = model_.signals()[i];
   const double v = s.signals[i];
-  if (rate == 0 || v == 0 || t <= s.last_event) return v;
-  return v * std::exp(-rate * static_cast<double>(t - s.last_event));
+  switch (spec.aggregate) {
+    case cfg::AGGREGATE_SECONDS_SINCE: {
+      const int64_t mark = s.marks[spec.mark];
+      if (mark == 0) return std::numeric_limits<double>::infinity();
+      return static_cast<double>(std::max(t, s.last_event) - mark) /
+             kMicrosPerSecond;
+    }
+    case cfg::AGGREGATE_TODAY:
+      if (v == 0 || t <= s.last_event) return v;
+      return model_.DayOf(t) == model_.DayOf(s.last_event) ? v : 0;
+    case cfg::AGGREGATE_SESSION:
+      if (v == 0 || t <= s.last_event) return v;
+      return t - s.last_event > model_.session_gap_micros() ? 0 : v;
+    case cfg::AGGREGATE_SUM:
+      if (spec.decay_per_micro == 0 || v == 0 || t <= s.last_event) return v;
+      return v * std::exp(-spec.decay_per_micro *
+                          static_cast<double>(t - s.last_event));
+    default:
+      return v;  // constant between events
+  }
+}
+
+void Scorer::Count(VisitorState& s, int i, double amount, int64_t t,
+                   uint32_t url_hash, double* values) const {
+  const SignalSpec& spec = model_.signals()[i];
+  int64_t* mark = spec.mark >= 0 ? &s.marks[spec.mark] : nullptr;
+  switch (spec.aggregate) {
+    case cfg::AGGREGATE_DAYS:
+      if (*mark == 0 || model_.DayOf(*mark) != model_.DayOf(t)) values[i] += 1;
+      *mark = t;
+      break;
+    case cfg::AGGREGATE_SECONDS_SINCE:
+      *mark = t;
+      break;
+    case cfg::AGGREGATE_PREVIOUS_GAP:
+      if (*mark != 0 && *mark != t)
+        values[i] = static_cast<double>(t - *mark) / kMicrosPerSecond;
+      *mark = t;
+      break;
+    case cfg::AGGREGATE_LAST_EVENT:
+      values[i] = 1;
+      break;
+    case cfg::AGGREGATE_HOUR_OF_DAY:
+      values[i] =
+          absl::ToCivilHour(absl::FromUnixMicros(t), model_.time_zone()).hour();
+      break;
+    case cfg::AGGREGATE_WEEKDAY:
+      values[i] = static_cast<int>(absl::GetWeekday(absl::ToCivilDay(
+          absl::FromUnixMicros(t), model_.time_zone())));
+      break;
+    case cfg::AGGREGATE_MAX_PER_URL:
+      values[i] = CountUrl(s.top_urls, url_hash);
+      break;
+    default:  // SUM, TODAY, SESSION
+      values[i] += amount;
+      break;
+  }
 }
 
 double Scorer::LogitAt(const VisitorState& s, int64_t t) const {
@@ -123,7 +206,8 @@ std::optional<int64_t> Scorer::FirstLevelChange(const VisitorState& s,
 }
 
 // Branch and bound over whole seconds [lo_s, hi_s]. Each signal's value moves
-// monotonically toward 0 between events, so each contribution lies between its
+// monotonically between events (decays toward 0, drops to 0 at midnight, or
+// grows as seconds since), so each contribution lies within its range over the
 // values at the two ends of an interval; the sums of those bounds say whether
 // the rule can hold anywhere inside.
 std::optional<int64_t> Scorer::Search(const VisitorState& s, int64_t lo_s,
@@ -140,13 +224,12 @@ std::optional<int64_t> Scorer::Search(const VisitorState& s, int64_t lo_s,
   double lower = model_.bias();
   const auto& specs = model_.signals();
   for (size_t i = 0; i < specs.size(); ++i) {
-    if (s.signals[i] == 0) continue;
-    const double a =
-        specs[i].Contribution(SignalAt(s, static_cast<int>(i), lo));
-    const double b =
-        specs[i].Contribution(SignalAt(s, static_cast<int>(i), hi));
-    upper += std::max(a, b);
-    lower += std::min(a, b);
+    const double a = SignalAt(s, static_cast<int>(i), lo);
+    const double b = SignalAt(s, static_cast<int>(i), hi);
+    if (a == 0 && b == 0) continue;
+    const auto [least, greatest] = specs[i].ContributionRange(a, b);
+    upper += greatest;
+    lower += least;
   }
   const LevelSpec& levels = model_.levels();
   const int current = s.level;
@@ -243,6 +326,16 @@ void Scorer::Apply(const Event& event, VisitorState& s,
     bucket *= std::exp(-model_.bots().click_decay_per_micro *
                        static_cast<double>(dt));
 
+  // (TODAY's and SESSION's values are already 0 on a new day or session:
+  // SignalAt.)
+  for (size_t i = 0; i < specs.size(); ++i) {
+    if (specs[i].aggregate == cfg::AGGREGATE_LAST_EVENT ||
+        specs[i].aggregate == cfg::AGGREGATE_SECONDS_SINCE)
+      values[i] = 0;  // the latter lives in its mark
+  }
+  const uint32_t url_hash =
+      event.has_page_view() ? Fnv1a32(event.page_view().url()) : 0;
+
   uint32_t counted = 0;  // triggers whose signal counted this event
   auto add = [&](cfg::SignalSource source, int filter_value, double amount) {
     for (size_t i = 0; i < specs.size(); ++i) {
@@ -250,7 +343,7 @@ void Scorer::Apply(const Event& event, VisitorState& s,
       if (spec.source != source) continue;
       if (filter_value >= 0 && (spec.filter >> filter_value & 1u) == 0)
         continue;
-      values[i] += amount;
+      Count(s, static_cast<int>(i), amount, t, url_hash, values);
       if (source == cfg::SIGNAL_SOURCE_ENGAGED_SECONDS) continue;
       for (size_t k = 0; k < triggers.size(); ++k) {
         if (triggers[k].signal != static_cast<int>(i)) continue;
@@ -274,6 +367,7 @@ void Scorer::Apply(const Event& event, VisitorState& s,
     s.zero_dwell_streak = 0;
     add(cfg::SIGNAL_SOURCE_SESSIONS, -1, 1);
   }
+  add(cfg::SIGNAL_SOURCE_EVENTS, -1, 1);
   ++s.event_count;
   s.last_event = t;
 
@@ -301,7 +395,7 @@ void Scorer::Apply(const Event& event, VisitorState& s,
       s.page_time = t;
       s.page_type = page_type;
       s.page_engaged = false;
-      s.page_url_hash = Fnv1a32(pv.url());
+      s.page_url_hash = url_hash;
       break;
     }
     case Event::kEngagement: {
@@ -337,7 +431,7 @@ void Scorer::Apply(const Event& event, VisitorState& s,
   }
 
   for (size_t i = 0; i < specs.size(); ++i)
-    s.signals[i] = static_cast<float>(values[i]);
+    s.signals[i] = static_cast<float>(values[i]);  // 0 for SECONDS_SINCE
   s.click_bucket = static_cast<float>(bucket);
 
   SetLevel(s, TargetLevel(s, LogitAt(s, t), t), t);
@@ -472,7 +566,9 @@ void Scorer::Explain(const VisitorState& s, int64_t at,
   for (const auto& [contribution, i] : order) {
     kaiku::v1::Contribution* c = out->add_contributions();
     c->set_signal(specs[i].name);
-    c->set_value(SignalAt(s, i, at));
+    const double value = SignalAt(s, i, at);
+    // "Never" (seconds since nothing) reads as its cap, which f gives it.
+    c->set_value(std::isinf(value) ? specs[i].cap : value);
     c->set_contribution(contribution);
   }
   if (s.disqualifier >= 0 &&

@@ -120,6 +120,11 @@ class Scorer {
 
  private:
   double SignalAt(const VisitorState& s, int i, int64_t t) const;
+  // Counts the current event (at `t`) in signal i: values[i] and the state's
+  // time marks and URL counts, by the signal's aggregate.
+  void Count(VisitorState& s, int i, double amount, int64_t t,
+             uint32_t url_hash, double* values) const;
+  bool Holds(const std::vector<Condition>& all_of, const VisitorState& s) const;
   double LogitAt(const VisitorState& s, int64_t t) const;
   bool Suspect(const VisitorState& s, int64_t t) const;
   kaiku::v1::Level TargetLevel(const VisitorState& s, double logit,

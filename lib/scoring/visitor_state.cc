@@ -8,7 +8,8 @@
 namespace kaiku::scoring {
 namespace {
 
-// Format version 2 (version 1 is read too: it lacks the last field). Times are
+// Format version 3 (versions 1 and 2 are read too: they lack the last
+// fields). Times are
 // stored as distances back from last_event, so most take one to four bytes;
 // "opt" times store 0 for "none", else the distance + 1.
 //
@@ -25,9 +26,11 @@ namespace {
 //   u8      published level, segment, stage, disqualifier + 1;
 //   varint  published pending_triggers
 //   varint  opt published as_of, as zigzag(as_of - last_event) (version 2)
+//   varint  n, n × varint opt mark                            (version 3)
+//   varint  m, m × { fixed32 url_hash, varint count }         (version 3)
 //
 // Enum values are the proto numbers (stable by the API's rules).
-constexpr uint8_t kFormatVersion = 2;
+constexpr uint8_t kFormatVersion = 3;
 
 class Writer {
  public:
@@ -168,6 +171,9 @@ bool Canonical(const VisitorState& s) {
     if (!(v >= 0) || v == std::numeric_limits<float>::infinity()) return false;
   for (const TriggerState& t : s.triggers)
     if (t.recent.size() > 32) return false;
+  if (s.marks.size() > 64 || s.top_urls.size() > 16) return false;
+  for (int64_t mark : s.marks)
+    if (mark < 0 || mark > s.last_event) return false;
   return s.published.pending_triggers >> s.triggers.size() == 0;
 }
 
@@ -215,6 +221,13 @@ std::string EncodeVisitorState(const VisitorState& s) {
   w.U8(static_cast<uint32_t>(s.published.disqualifier + 1));
   w.Varint(s.published.pending_triggers);
   w.OptSigned(s.published.as_of);
+  w.Varint(s.marks.size());
+  for (int64_t mark : s.marks) w.OptBack(mark);
+  w.Varint(s.top_urls.size());
+  for (const UrlCount& u : s.top_urls) {
+    w.Fixed32(u.url_hash);
+    w.Varint(u.count);
+  }
   return w.Take();
 }
 
@@ -222,7 +235,7 @@ absl::StatusOr<VisitorState> DecodeVisitorState(absl::string_view bytes) {
   Reader r(bytes);
   VisitorState s;
   const uint32_t version = r.U8();
-  if (r.ok() && version != kFormatVersion && version != 1) {
+  if (r.ok() && (version < 1 || version > kFormatVersion)) {
     return absl::DataLossError(
         absl::StrCat("visitor state: unknown format version ", version));
   }
@@ -272,6 +285,18 @@ absl::StatusOr<VisitorState> DecodeVisitorState(absl::string_view bytes) {
     return absl::DataLossError("visitor state: corrupt trigger set");
   s.published.pending_triggers = static_cast<uint32_t>(pending);
   if (version >= 2) s.published.as_of = r.OptSigned();
+  if (version >= 3) {
+    s.marks.resize(r.Count());
+    for (int64_t& mark : s.marks) mark = r.OptBack();
+    s.top_urls.resize(r.Count());
+    for (UrlCount& u : s.top_urls) {
+      u.url_hash = r.Fixed32();
+      const uint64_t count = r.Varint();
+      if (count > std::numeric_limits<uint32_t>::max())
+        return absl::DataLossError("visitor state: corrupt URL count");
+      u.count = static_cast<uint32_t>(count);
+    }
+  }
   if (!r.ok() || !r.AtEnd() || !Canonical(s)) {
     return absl::DataLossError("visitor state: truncated or corrupt record");
   }

@@ -26,6 +26,7 @@
 #include "lib/evaluation/split.h"
 #include "lib/evaluation/timelines.h"
 #include "tools/eval/input.h"
+#include "tools/eval/peer.h"
 
 ABSL_FLAG(std::string, model, "",
           "The hand-set model file (default: the built-in default model, "
@@ -34,6 +35,18 @@ ABSL_FLAG(
     std::vector<std::string>, learned, {},
     "Learned model files (kaiku_train --out) to compare, comma-separated.");
 ABSL_FLAG(int, top_k, 100, "k of the precision among the top-k leads.");
+ABSL_FLAG(std::string, features_out, "",
+          "Writes every example's history features (tools/eval/peer.h) here, "
+          "for the offline peer (tools/eval/gbm_peer.py).");
+ABSL_FLAG(std::string, peer_scores, "",
+          "The offline peer's held-out scores (tools/eval/gbm_peer.py), "
+          "measured as one more row.");
+ABSL_FLAG(std::string, peer_name, "Peer: gradient boosting on history features",
+          "The peer's row name.");
+ABSL_FLAG(std::string, time_zone, "",
+          "The time zone of calendar days and hours in the history features "
+          "(IANA name; default: the dataset's, Asia/Shanghai for taobao, UTC "
+          "otherwise).");
 
 namespace {
 
@@ -63,19 +76,36 @@ void PrintRow(const Row& row) {
                          ? absl::StrFormat("%.1f h", *q.median_lead_hours)
                          : "—";
   std::cout << absl::StrFormat(
-      "| %s | %s | %s | %s (≥ %.3g) | %s | %s | %s | %s |\n", row.name,
-      Num(q.roc_auc), Num(q.pr_auc), Num(q.best_f1.f1), q.best_f1.threshold,
-      at_hot, Num(q.precision_at_k), flagged, lead);
+      "| %s | %s | %s | %s | %s (≥ %.3g) | %s | %s | %s | %s |\n", row.name,
+      Num(q.roc_auc), Num(q.pr_auc),
+      q.every_event_roc_auc.has_value() ? Num(*q.every_event_roc_auc) : "—",
+      Num(q.best_f1.f1), q.best_f1.threshold, at_hot, Num(q.precision_at_k),
+      flagged, lead);
+}
+
+kaiku::evaluation::Split Examples(const kaiku::tools::Input& input,
+                                  const kaiku::scoring::Scorer& scorer) {
+  std::vector<Example> all =
+      kaiku::evaluation::AllExamples(scorer, input.timelines);
+  if (input.test_fraction == 0) return {.train = {}, .test = std::move(all)};
+  return kaiku::evaluation::SplitExamples(std::move(all), input.split,
+                                          input.test_fraction);
 }
 
 std::vector<Example> HeldOut(const kaiku::tools::Input& input,
                              const kaiku::scoring::Scorer& scorer) {
-  std::vector<Example> all =
-      kaiku::evaluation::AllExamples(scorer, input.timelines);
-  if (input.test_fraction == 0) return all;
-  return kaiku::evaluation::SplitExamples(std::move(all), input.split,
-                                          input.test_fraction)
-      .test;
+  return Examples(input, scorer).test;
+}
+
+absl::StatusOr<absl::TimeZone> TimeZoneFlag(kaiku::replay::Dataset dataset) {
+  std::string name = absl::GetFlag(FLAGS_time_zone);
+  if (name.empty())
+    name = dataset == kaiku::replay::Dataset::kTaobao ? "Asia/Shanghai" : "UTC";
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(name, &zone))
+    return absl::InvalidArgumentError(
+        absl::StrCat("--time_zone: unknown time zone \"", name, "\""));
+  return zone;
 }
 
 Quality MeasureModel(const std::vector<Example>& examples,
@@ -120,7 +150,20 @@ int main(int argc, char** argv) {
   }
 
   const kaiku::scoring::Scorer base_scorer(**base);
-  const std::vector<Example> test = HeldOut(*input, base_scorer);
+  kaiku::evaluation::Split split = Examples(*input, base_scorer);
+  const std::vector<Example>& test = split.test;
+  if (!absl::GetFlag(FLAGS_features_out).empty()) {
+    absl::StatusOr<absl::TimeZone> zone = TimeZoneFlag(input->dataset);
+    absl::Status written =
+        zone.ok() ? kaiku::tools::WriteFeatures(
+                        absl::GetFlag(FLAGS_features_out), **base, *zone,
+                        input->timelines, split.train, split.test)
+                  : zone.status();
+    if (!written.ok()) {
+      std::cerr << "kaiku_eval: " << written.message() << "\n";
+      return 2;
+    }
+  }
   int64_t positives = 0, bots = 0, disqualified = 0;
   for (const Example& e : test) {
     positives += e.converted ? 1 : 0;
@@ -161,6 +204,21 @@ int main(int argc, char** argv) {
         {absl::StrCat("Kaiku, learned model `", model->version(), "`"),
          MeasureModel(HeldOut(*input, learned_scorer), *model, k)});
   }
+  if (!absl::GetFlag(FLAGS_peer_scores).empty()) {
+    absl::StatusOr<std::vector<double>> peer = kaiku::tools::ReadPeerScores(
+        absl::GetFlag(FLAGS_peer_scores), test);
+    if (!peer.ok()) {
+      std::cerr << "kaiku_eval: --peer_scores: " << peer.status().message()
+                << "\n";
+      return 2;
+    }
+    const Example* first = test.data();
+    rows.push_back({absl::GetFlag(FLAGS_peer_name),
+                    kaiku::evaluation::Measure(
+                        test,
+                        [&](const Example& e) { return (*peer)[&e - first]; },
+                        std::nullopt, k, false)});
+  }
   rows.push_back({"Baseline: product page views in the episode",
                   kaiku::evaluation::Measure(
                       test,
@@ -176,20 +234,20 @@ int main(int argc, char** argv) {
                       },
                       std::nullopt, k, false)});
 
-  std::cout << "| score | ROC-AUC | PR-AUC | best F1 (threshold) | F1 at hot "
-               "| precision @ top "
+  std::cout << "| score | ROC-AUC | PR-AUC | ROC-AUC at every event | best F1 "
+               "(threshold) | F1 at hot | precision @ top "
             << rows.front().quality.k
             << " | converted episodes flagged hot before | median lead time "
-               "|\n|---|---|---|---|---|---|---|---|\n";
+               "|\n|---|---|---|---|---|---|---|---|---|\n";
   for (const Row& row : rows) PrintRow(row);
   if (input->dataset == kaiku::replay::Dataset::kUci) {
     std::cout << "| Published: gradient boosting on all 12,330 sessions with "
                  "PageValues (Sakar et al. 2019, quoted in "
-                 "../shared/data/README.md) | ≈ 0.93 | — | 0.65–0.68 | — | — "
-                 "| — | — |\n";
+                 "../shared/data/README.md) | ≈ 0.93 | — | — | 0.65–0.68 | — "
+                 "| — | — | — |\n";
   } else {
     std::cout << "| Published | ../shared/data/README.md quotes no results "
-                 "for this sample | | | | | | |\n";
+                 "for this sample | | | | | | | |\n";
   }
   const double rate = static_cast<double>(positives) / test.size();
   std::cout << "\nPositive rate (the PR-AUC of a random score): " << Num(rate)

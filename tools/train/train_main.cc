@@ -38,6 +38,15 @@ ABSL_FLAG(std::string, version, "",
           "The learned model's version (default: <base version>-learned-"
           "<dataset>).");
 ABSL_FLAG(double, l2, 1e-3, "Weight of the L2 penalty on the weights.");
+ABSL_FLAG(std::string, shapes, "none",
+          "none: one weight per signal; free: a learned piecewise-linear "
+          "curve per signal (a generalized additive model); monotone: curves "
+          "that only rise or only fall (hour and weekday stay free).");
+ABSL_FLAG(std::string, time_zone, "",
+          "Sets the learned model's time_zone (calendar days and hours: the "
+          "site's zone, e.g. Asia/Shanghai for taobao); default: the base "
+          "model's.");
+ABSL_FLAG(int, knots, 8, "With --shapes: knots per curve, 2..16.");
 ABSL_FLAG(bool, fit_levels, true,
           "Set the level thresholds from the learned scores (warm: best F2, "
           "hot: best F1, sales-ready: best F0.5 on the training part); "
@@ -108,6 +117,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   std::shared_ptr<const kaiku::scoring::Model> base = *loaded;
+  if (!absl::GetFlag(FLAGS_time_zone).empty()) {
+    kaiku::config::v1::ScoringModel proto = base->proto();
+    proto.set_time_zone(absl::GetFlag(FLAGS_time_zone));
+    auto zoned = kaiku::scoring::Model::Compile(proto);
+    if (!zoned.ok()) {
+      std::cerr << "kaiku_train: --time_zone: " << zoned.status().message()
+                << "\n";
+      return 2;
+    }
+    base = *zoned;
+  }
   if (!absl::GetFlag(FLAGS_extra_signals).empty()) {
     auto extended = WithExtraSignals(*base, absl::GetFlag(FLAGS_extra_signals));
     if (!extended.ok()) {
@@ -120,6 +140,17 @@ int main(int argc, char** argv) {
   kaiku::evaluation::TrainingOptions options;
   options.logistic.l2 = absl::GetFlag(FLAGS_l2);
   options.fit_levels = absl::GetFlag(FLAGS_fit_levels);
+  options.knots = absl::GetFlag(FLAGS_knots);
+  const std::string shapes = absl::GetFlag(FLAGS_shapes);
+  if (shapes == "free") {
+    options.shapes = kaiku::evaluation::ShapeKind::kFree;
+  } else if (shapes == "monotone") {
+    options.shapes = kaiku::evaluation::ShapeKind::kMonotone;
+  } else if (shapes != "none") {
+    std::cerr << "kaiku_train: --shapes: \"" << shapes
+              << "\" is not none, free or monotone\n";
+    return 2;
+  }
   options.version = absl::GetFlag(FLAGS_version);
   if (options.version.empty()) {
     options.version = absl::StrFormat(
@@ -191,9 +222,19 @@ int main(int argc, char** argv) {
   std::cout << absl::StrFormat("  bias %+.3f\n", trained->fit.bias);
   const auto& signals = (*learned)->signals();
   for (size_t i = 0; i < signals.size(); ++i) {
-    std::cout << absl::StrFormat("  %-22s %+.3f  (was %+.3f)\n",
-                                 signals[i].name, signals[i].weight,
-                                 base->signals()[i].weight);
+    if (signals[i].shape_x.empty()) {
+      std::cout << absl::StrFormat("  %-28s %+.3f  (was %+.3f)\n",
+                                   signals[i].name, signals[i].weight,
+                                   base->signals()[i].weight);
+      continue;
+    }
+    std::string curve;
+    for (size_t k = 0; k < signals[i].shape_x.size(); ++k) {
+      absl::StrAppendFormat(&curve, " %.3g:%+.2f", signals[i].shape_x[k],
+                            signals[i].shape_y[k]);
+    }
+    std::cout << absl::StrFormat("  %-28s f:contribution%s\n",
+                                 signals[i].name, curve);
   }
   if (split.test.empty()) return 0;
   const kaiku::scoring::Scorer learned_scorer(**learned);

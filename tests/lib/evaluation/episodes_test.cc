@@ -53,7 +53,7 @@ std::vector<Event> Timeline() {
   return t;
 }
 
-TEST(EpisodesTest, ScoresBeforeTheConversionAndAfterTheLastEvent) {
+TEST(EpisodesTest, ScoresAtTheLastEventBeforeTheConversionAndAtTheLastEvent) {
   std::shared_ptr<const scoring::Model> model = scoring::DefaultModel();
   scoring::Scorer scorer(*model);
   const std::vector<Event> timeline = Timeline();
@@ -63,7 +63,11 @@ TEST(EpisodesTest, ScoresBeforeTheConversionAndAfterTheLastEvent) {
   const Example& bought = examples[0];
   EXPECT_EQ(bought.episode, "s1");
   EXPECT_TRUE(bought.converted);
-  EXPECT_EQ(bought.at_micros, kT0 + 720 * kSecond);
+  // The leak-free moment: the quote form, the last event before the
+  // purchase, with no time added (not the purchase 10 min later).
+  EXPECT_EQ(bought.at_micros, kT0 + 120 * kSecond);
+  EXPECT_EQ(bought.decision_micros, kT0 + 720 * kSecond);
+  EXPECT_EQ(bought.history_events, 4);
   // Exactly the events before the purchase: the first four.
   scoring::VisitorState before = scoring::FoldTimeline(
       scorer, std::vector<Event>(timeline.begin(), timeline.begin() + 4));
@@ -75,28 +79,43 @@ TEST(EpisodesTest, ScoresBeforeTheConversionAndAfterTheLastEvent) {
   ASSERT_TRUE(bought.hot_since_micros.has_value());
   EXPECT_EQ(*bought.hot_since_micros, kT0 + 120 * kSecond);
   EXPECT_EQ(bought.episode_product_views, 0);
+  // One score per event of the episode before the purchase; the last is the
+  // example's.
+  ASSERT_EQ(bought.event_scores.size(), 3u);
+  EXPECT_DOUBLE_EQ(bought.event_scores.back(), bought.score);
+  EXPECT_LT(bought.event_scores.front(), bought.score);
 
   const Example& browsed = examples[1];
   EXPECT_EQ(browsed.episode, "s2");
   EXPECT_FALSE(browsed.converted);
   EXPECT_EQ(browsed.at_micros, kT0 + 86460 * kSecond);
+  EXPECT_EQ(browsed.decision_micros, browsed.at_micros);
   EXPECT_EQ(browsed.features,
             scorer.Features(scoring::FoldTimeline(scorer, timeline),
                             browsed.at_micros));
   EXPECT_EQ(browsed.episode_product_views, 1);
   EXPECT_EQ(browsed.total_product_views, 2);  // "f" after the purchase, "g"
   EXPECT_FALSE(browsed.hot_since_micros.has_value());
+  EXPECT_EQ(browsed.event_scores.size(), 2u);
 }
 
-TEST(EpisodesTest, ConversionAsFirstEventScoresTheEmptyState) {
+TEST(EpisodesTest, APurchaseThatOpensItsEpisodeIsNotAnExample) {
   std::shared_ptr<const scoring::Model> model = scoring::DefaultModel();
   scoring::Scorer scorer(*model);
   Event buy = At("a", kT0, "s");
   buy.mutable_conversion()->set_order_id("o");
-  std::vector<Example> examples = VisitorExamples(scorer, "v", {buy});
+  EXPECT_TRUE(VisitorExamples(scorer, "v", {buy}).empty());
+
+  // Also after an earlier episode of the visitor: that one is an example
+  // (negative), the purchase opening the next one is not.
+  Event later = At("c", kT0 + 86400 * kSecond, "s2");
+  later.mutable_conversion()->set_order_id("o2");
+  std::vector<Example> examples = VisitorExamples(
+      scorer, "v", {Page("b", kT0 - 3600 * kSecond, "s1", "/products/x"),
+                    later});
   ASSERT_EQ(examples.size(), 1u);
-  EXPECT_TRUE(examples[0].converted);
-  for (double f : examples[0].features) EXPECT_EQ(f, 0);
+  EXPECT_EQ(examples[0].episode, "s1");
+  EXPECT_FALSE(examples[0].converted);
 }
 
 TEST(SplitTest, VisitorSplitIsStableAndKeepsVisitorsTogether) {

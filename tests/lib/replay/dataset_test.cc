@@ -1,7 +1,10 @@
 #include "lib/replay/dataset.h"
 
+#include <set>
 #include <sstream>
 
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
@@ -158,6 +161,46 @@ TEST(UciTest, UntimedPagesAreASecondApartAndNoRevenueNoConversion) {
   ASSERT_EQ(events.size(), 3u);
   EXPECT_EQ(Micros(events[1]) - Micros(events[0]), 1000000);
   for (const Event& e : events) EXPECT_TRUE(e.has_page_view());
+}
+
+TEST(UciTest, SessionsStartInTheirMonthOnTheirKindOfDay) {
+  std::string csv = kUciHeader;
+  for (int i = 0; i < 40; ++i) {
+    csv += i % 2 == 0 ? "0,0,0,0,1,0,0,0,0,0,Nov,1,1,1,1,New_Visitor,TRUE,"
+                        "FALSE\n"
+                      : "0,0,0,0,1,0,0,0,0,0,Mar,1,1,1,1,New_Visitor,FALSE,"
+                        "TRUE\n";
+  }
+  std::vector<Event> events = Read(Dataset::kUci, csv);
+  for (const Event& e : events) {
+    if (!e.has_page_view()) continue;
+    const absl::CivilSecond at = absl::ToCivilSecond(
+        absl::FromUnixMicros(Micros(e)), absl::UTCTimeZone());
+    const absl::Weekday day = absl::GetWeekday(absl::CivilDay(at));
+    const bool weekend =
+        day == absl::Weekday::saturday || day == absl::Weekday::sunday;
+    const int line = std::stoi(e.visitor_id().substr(4));
+    const bool nov = line % 2 == 0;  // line 2 is the first row
+    EXPECT_EQ(at.year(), 2014);
+    EXPECT_EQ(at.month(), nov ? 11 : 3) << e.visitor_id();
+    EXPECT_EQ(weekend, nov) << e.visitor_id();
+    EXPECT_GE(at.hour(), 8);
+    EXPECT_LT(at.hour(), 22);
+  }
+  // Spread over the month's days, not one after another in file order.
+  std::set<int64_t> days;
+  for (const Event& e : events)
+    days.insert(Micros(e) / (86400 * int64_t{1000000}));
+  EXPECT_GT(days.size(), 8u);
+}
+
+TEST(UciTest, BadMonthIsNamed) {
+  EXPECT_THAT(ReadError(Dataset::kUci,
+                        std::string(kUciHeader) +
+                            "0,0,0,0,3,0,0,0,0,0,Smarch,1,1,1,1,New_Visitor,"
+                            "FALSE,FALSE\n")
+                  .message(),
+              HasSubstr("test.csv:2: Month: must be a month"));
 }
 
 TEST(UciTest, BadCountIsNamed) {
