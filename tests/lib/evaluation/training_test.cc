@@ -104,6 +104,73 @@ TEST(TrainingTest, TheScorerComputesTheFittedProbability) {
   EXPECT_NEAR(scorer.Evaluate(state, at).score, 100 / (1 + std::exp(-z)), 1e-9);
 }
 
+// A curve the weights cannot express: buyers at middling values of one
+// signal. Free shapes learn the bump; monotone ones cannot rise and fall, and
+// every learned curve is 0 at f = 0 and scores exactly as the fit.
+TEST(TrainingTest, ShapesLearnACurveAndMonotoneOnesKeepTheirDirection) {
+  std::shared_ptr<const scoring::Model> base = scoring::DefaultModel();
+  // LINEAR without a cap: f(value) = value, so curves over f read directly.
+  const int carts = SignalIndex(*base, "conversions");
+  std::mt19937 rng(7);
+  std::vector<Example> examples;
+  for (int i = 0; i < 20000; ++i) {
+    Example& e = examples.emplace_back();
+    e.features.assign(base->signals().size(), 0.0);
+    e.features[carts] = std::uniform_real_distribution<>(0, 4)(rng);
+    const double z = -2.0 + 3.0 * std::exp(-std::pow(e.features[carts] - 2, 2));
+    e.converted =
+        std::uniform_real_distribution<>(0, 1)(rng) < 1 / (1 + std::exp(-z));
+  }
+  TrainingOptions options;
+  options.version = "shaped-1";
+  options.logistic.l2 = 1e-5;
+  options.fit_levels = false;
+  options.shapes = ShapeKind::kFree;
+  absl::StatusOr<TrainingResult> free_fit = TrainModel(*base, examples, options);
+  ASSERT_TRUE(free_fit.ok()) << free_fit.status();
+  const kaiku::config::v1::Shape& shape = free_fit->model.signals(carts).shape();
+  ASSERT_GE(shape.x_size(), 4);
+  EXPECT_EQ(shape.x(0), 0);
+  EXPECT_EQ(shape.y(0), 0);
+  EXPECT_EQ(free_fit->model.signals(carts).weight(), 0);
+  // The bump: the curve near 2 is well above both ends.
+  auto compiled = scoring::Model::Compile(free_fit->model);
+  ASSERT_TRUE(compiled.ok()) << compiled.status();
+  const scoring::SignalSpec& spec = (*compiled)->signals()[carts];
+  EXPECT_GT(spec.Contribution(2) - spec.Contribution(0.05), 2.0);
+  EXPECT_GT(spec.Contribution(2) - spec.Contribution(4), 2.0);
+  // Signals that are always 0 get no curve.
+  const int identifies = SignalIndex(*base, "identifies");
+  EXPECT_FALSE(free_fit->model.signals(identifies).has_shape());
+  EXPECT_EQ(free_fit->model.signals(identifies).weight(), 0);
+  // The model scores as the fit: with the bias unpenalised, the fit's mean
+  // probability is the positive rate, so the curves written into the model
+  // (bias + Σ curve_i(feature_i)) must give that mean too.
+  double mean = 0, rate = 0;
+  for (const Example& e : examples) {
+    double z = free_fit->model.bias();
+    for (size_t i = 0; i < e.features.size(); ++i)
+      z += (*compiled)->signals()[i].Contribution(e.features[i]);
+    mean += 1 / (1 + std::exp(-z));
+    rate += e.converted ? 1 : 0;
+  }
+  EXPECT_NEAR(mean / examples.size(), rate / examples.size(), 1e-6);
+
+  options.shapes = ShapeKind::kMonotone;
+  options.version = "shaped-2";
+  absl::StatusOr<TrainingResult> monotone =
+      TrainModel(*base, examples, options);
+  ASSERT_TRUE(monotone.ok()) << monotone.status();
+  const kaiku::config::v1::Shape& m = monotone->model.signals(carts).shape();
+  ASSERT_GE(m.y_size(), 2);
+  bool rising = true, falling = true;
+  for (int k = 1; k < m.y_size(); ++k) {
+    rising = rising && m.y(k) >= m.y(k - 1);
+    falling = falling && m.y(k) <= m.y(k - 1);
+  }
+  EXPECT_TRUE(rising || falling);
+}
+
 TEST(TrainingTest, FitsRisingLevelsAtTheBestFThresholds) {
   std::shared_ptr<const scoring::Model> base = scoring::DefaultModel();
   const int carts = SignalIndex(*base, "cart_views");

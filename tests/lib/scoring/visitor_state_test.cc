@@ -51,6 +51,22 @@ TEST(VisitorStateTest, EncodedStateIsCompact) {
   }
 }
 
+// Format 2 (before time marks and URL counts) is still read: the same bytes
+// without the two trailing counts.
+TEST(VisitorStateTest, ReadsFormatVersionTwo) {
+  for (const VisitorState& s : ScenarioStates()) {
+    std::string bytes = EncodeVisitorState(s);
+    ASSERT_EQ(bytes[0], 3);
+    ASSERT_TRUE(s.marks.empty() && s.top_urls.empty());
+    ASSERT_EQ(bytes.substr(bytes.size() - 2), std::string("\0\0", 2));
+    bytes.resize(bytes.size() - 2);
+    bytes[0] = 2;
+    absl::StatusOr<VisitorState> decoded = DecodeVisitorState(bytes);
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    EXPECT_EQ(*decoded, s);
+  }
+}
+
 TEST(VisitorStateTest, TruncatedOrForeignBytesAreDataLoss) {
   const std::string bytes = EncodeVisitorState(ScenarioStates()[2]);
   for (size_t n = 0; n < bytes.size(); ++n) {
