@@ -74,7 +74,7 @@ for d in "${datasets[@]}"; do
   tail -2 "$out/$d.train.txt" | sed 's/^/   /'
   echo "== $d: learning the shop model with shapes (deploy/config/shop-base.textproto)"
   shop=(--base_model="$root/deploy/config/shop-base.textproto" --time_zone="${zone[$d]}"
-        --shapes=free)
+        --shapes=monotone)
   "$train" "${common[@]}" "${shop[@]}" --out="$out/$d.shop.model.textproto" \
     > "$out/$d.shop.train.txt"
   tail -2 "$out/$d.shop.train.txt" | sed 's/^/   /'

@@ -1,9 +1,12 @@
 #include "lib/evaluation/training.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/common/fnv.h"
 #include "lib/common/status_macros.h"
 #include "lib/evaluation/metrics.h"
 
@@ -44,6 +47,8 @@ void FitLevels(const std::vector<std::vector<double>>& x,
 // One signal's ramp features: knots x_0 = 0 < x_1 < ... and the columns
 // [first, first + knots - 1) of the expanded features.
 struct Curve {
+  // One column, the feature itself (a weight, no shape).
+  bool linear = false;
   std::vector<double> knots;
   int first = 0;
   bool monotone = false;
@@ -77,6 +82,10 @@ std::vector<double> Expand(const std::vector<Curve>& curves,
   std::vector<double> x(static_cast<size_t>(columns), 0.0);
   for (size_t i = 0; i < curves.size(); ++i) {
     const Curve& c = curves[i];
+    if (c.linear) {
+      if (!held[c.first]) x[c.first] = features[i];
+      continue;
+    }
     for (size_t k = 1; k < c.knots.size(); ++k) {
       const int column = c.first + static_cast<int>(k) - 1;
       if (!held[column]) x[column] = Ramp(c.knots, k, features[i]);
@@ -85,22 +94,28 @@ std::vector<double> Expand(const std::vector<Curve>& curves,
   return x;
 }
 
-// Fits the curves' ramp coefficients (see the header).
+// Fits the curves' coefficients (see the header) on the examples for which
+// `use` holds.
 absl::StatusOr<LogisticFit> FitCurves(const std::vector<Example>& examples,
-                                      const std::vector<bool>& y,
+                                      const std::vector<bool>& use,
                                       std::vector<Curve>& curves, int columns,
-                                      const LogisticOptions& options,
-                                      std::vector<std::vector<double>>* x) {
+                                      const LogisticOptions& options) {
   std::vector<bool> held(static_cast<size_t>(columns), false);
   LogisticFit fit;
+  std::vector<std::vector<double>> x;
+  std::vector<bool> y;
   for (int round = 0; round < 32; ++round) {
-    x->clear();
-    for (const Example& e : examples)
-      x->push_back(Expand(curves, e.features, columns, held));
-    ASSIGN_OR_RETURN(fit, FitLogistic(*x, y, options));
+    x.clear();
+    y.clear();
+    for (size_t n = 0; n < examples.size(); ++n) {
+      if (!use[n]) continue;
+      x.push_back(Expand(curves, examples[n].features, columns, held));
+      y.push_back(examples[n].converted);
+    }
+    ASSIGN_OR_RETURN(fit, FitLogistic(x, y, options));
     bool changed = false;
     for (Curve& c : curves) {
-      if (!c.monotone || c.knots.size() < 2) continue;
+      if (c.linear || !c.monotone || c.knots.size() < 2) continue;
       if (c.sign == 0) {
         double total = 0;
         for (size_t k = 1; k < c.knots.size(); ++k)
@@ -118,6 +133,53 @@ absl::StatusOr<LogisticFit> FitCurves(const std::vector<Example>& examples,
     if (!changed) return fit;
   }
   return fit;
+}
+
+// The L2 weight of `grid` whose fits predict held-out visitors best: mean
+// log-loss over three folds of the training examples, split by visitor.
+absl::StatusOr<double> ChooseL2(const std::vector<Example>& examples,
+                                const std::vector<Curve>& curves, int columns,
+                                LogisticOptions options,
+                                const std::vector<double>& grid) {
+  std::vector<int> fold(examples.size());
+  for (size_t n = 0; n < examples.size(); ++n)
+    fold[n] = static_cast<int>(
+        Fnv1a64(absl::StrCat("l2-fold/", examples[n].visitor_id)) % 3);
+  const std::vector<bool> all(static_cast<size_t>(columns), false);
+  double best = grid.front(), best_loss = std::numeric_limits<double>::infinity();
+  for (double l2 : grid) {
+    options.l2 = l2;
+    double loss = 0;
+    int64_t count = 0;
+    for (int f = 0; f < 3; ++f) {
+      std::vector<bool> use(examples.size());
+      bool both = false, positive = false, negative = false;
+      for (size_t n = 0; n < examples.size(); ++n) {
+        use[n] = fold[n] != f;
+        if (!use[n]) continue;
+        positive = positive || examples[n].converted;
+        negative = negative || !examples[n].converted;
+      }
+      both = positive && negative;
+      if (!both) continue;
+      std::vector<Curve> copy = curves;
+      ASSIGN_OR_RETURN(LogisticFit fit,
+                       FitCurves(examples, use, copy, columns, options));
+      for (size_t n = 0; n < examples.size(); ++n) {
+        if (use[n]) continue;
+        const double p = std::clamp(
+            fit.Probability(Expand(copy, examples[n].features, columns, all)),
+            1e-12, 1 - 1e-12);
+        loss -= std::log(examples[n].converted ? p : 1 - p);
+        ++count;
+      }
+    }
+    if (count > 0 && loss / count < best_loss) {
+      best_loss = loss / count;
+      best = l2;
+    }
+  }
+  return best;
 }
 
 }  // namespace
@@ -143,45 +205,57 @@ absl::StatusOr<TrainingResult> TrainModel(const scoring::Model& base,
   TrainingResult result;
   result.model = base.proto();
   result.model.set_version(options.version);
-  if (options.shapes == ShapeKind::kWeight) {
-    ASSIGN_OR_RETURN(result.fit, FitLogistic(x, y, options.logistic));
-  } else {
-    if (options.knots < 2 || options.knots > scoring::kMaxShapeKnots)
-      return absl::InvalidArgumentError(
-          absl::StrCat("knots must be 2..", scoring::kMaxShapeKnots));
-    std::vector<Curve> curves(base.signals().size());
-    int columns = 0;
-    for (size_t i = 0; i < curves.size(); ++i) {
-      std::vector<double> values;
-      values.reserve(x.size());
-      for (const std::vector<double>& features : x) values.push_back(features[i]);
-      curves[i].knots = Knots(std::move(values), options.knots);
-      curves[i].first = columns;
-      const kaiku::config::v1::Aggregate aggregate = base.signals()[i].aggregate;
-      curves[i].monotone = options.shapes == ShapeKind::kMonotone &&
-                           aggregate != kaiku::config::v1::AGGREGATE_HOUR_OF_DAY &&
-                           aggregate != kaiku::config::v1::AGGREGATE_WEEKDAY;
-      columns += static_cast<int>(curves[i].knots.size()) - 1;
+  const bool shapes = options.shapes != ShapeKind::kWeight;
+  if (shapes && (options.knots < 2 || options.knots > scoring::kMaxShapeKnots))
+    return absl::InvalidArgumentError(
+        absl::StrCat("knots must be 2..", scoring::kMaxShapeKnots));
+  std::vector<Curve> curves(base.signals().size());
+  int columns = 0;
+  for (size_t i = 0; i < curves.size(); ++i) {
+    Curve& c = curves[i];
+    c.first = columns;
+    if (!shapes) {
+      c.linear = true;
+      columns += 1;
+      continue;
     }
-    std::vector<std::vector<double>> expanded;
-    ASSIGN_OR_RETURN(result.fit, FitCurves(examples, y, curves, columns,
-                                           options.logistic, &expanded));
-    x = std::move(expanded);
-    for (size_t i = 0; i < curves.size(); ++i) {
-      kaiku::config::v1::Signal* signal = result.model.mutable_signals(
-          static_cast<int>(i));
-      signal->set_weight(0);
-      signal->clear_shape();
-      const Curve& c = curves[i];
-      if (c.knots.size() < 2) continue;  // never non-zero: no contribution
-      double y_k = 0;
-      signal->mutable_shape()->add_x(0);
-      signal->mutable_shape()->add_y(0);
-      for (size_t k = 1; k < c.knots.size(); ++k) {
-        y_k += result.fit.weights[c.first + k - 1];
-        signal->mutable_shape()->add_x(c.knots[k]);
-        signal->mutable_shape()->add_y(y_k);
-      }
+    std::vector<double> values;
+    values.reserve(x.size());
+    for (const std::vector<double>& features : x) values.push_back(features[i]);
+    c.knots = Knots(std::move(values), options.knots);
+    const kaiku::config::v1::Aggregate aggregate = base.signals()[i].aggregate;
+    c.monotone = options.shapes == ShapeKind::kMonotone &&
+                 aggregate != kaiku::config::v1::AGGREGATE_HOUR_OF_DAY &&
+                 aggregate != kaiku::config::v1::AGGREGATE_WEEKDAY;
+    columns += static_cast<int>(c.knots.size()) - 1;
+  }
+  LogisticOptions logistic = options.logistic;
+  if (!options.l2_grid.empty()) {
+    ASSIGN_OR_RETURN(logistic.l2, ChooseL2(examples, curves, columns, logistic,
+                                           options.l2_grid));
+  }
+  result.l2 = logistic.l2;
+  ASSIGN_OR_RETURN(result.fit,
+                   FitCurves(examples, std::vector<bool>(examples.size(), true),
+                             curves, columns, logistic));
+  x.clear();
+  const std::vector<bool> none(static_cast<size_t>(columns), false);
+  for (const Example& e : examples)
+    x.push_back(Expand(curves, e.features, columns, none));
+  for (size_t i = 0; i < curves.size() && shapes; ++i) {
+    kaiku::config::v1::Signal* signal =
+        result.model.mutable_signals(static_cast<int>(i));
+    signal->set_weight(0);
+    signal->clear_shape();
+    const Curve& c = curves[i];
+    if (c.knots.size() < 2) continue;  // never non-zero: no contribution
+    double y_k = 0;
+    signal->mutable_shape()->add_x(0);
+    signal->mutable_shape()->add_y(0);
+    for (size_t k = 1; k < c.knots.size(); ++k) {
+      y_k += result.fit.weights[c.first + k - 1];
+      signal->mutable_shape()->add_x(c.knots[k]);
+      signal->mutable_shape()->add_y(y_k);
     }
   }
   result.model.set_bias(result.fit.bias);
@@ -191,7 +265,7 @@ absl::StatusOr<TrainingResult> TrainModel(const scoring::Model& base,
     signal->set_note(absl::StrFormat(
         "learned from %d episodes (%d converted), l2 %g%s; the base model "
         "(%s) had weight %g",
-        examples.size(), positives, options.logistic.l2,
+        examples.size(), positives, result.l2,
         shaped ? ", a curve over f(value)" : "", base.version(),
         base.proto().signals(i).weight()));
     if (options.shapes == ShapeKind::kWeight) {

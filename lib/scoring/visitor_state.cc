@@ -21,7 +21,10 @@ namespace {
 //   fixed32 click_bucket (float), varint zero_dwell_streak, u8 bot
 //   u8      level; varint last_event - level_since; varint opt last_drop
 //   u8      segment, u8 stage, u8 disqualifier + 1
-//   varint  n, varint bit set of the non-zero signals, fixed32 each (float)
+//   varint  n, varint bit set of the non-zero signals, then each: version 3
+//           a varint, 2·v for a whole number v in 1 .. 2^24 (counts, days,
+//           hours: one to four bytes), else 1 and fixed32 (float); versions
+//           1 and 2 fixed32 (float)
 //   varint  n, n × { varint opt last_fired, varint m, m × varint distance }
 //   u8      published level, segment, stage, disqualifier + 1;
 //   varint  published pending_triggers
@@ -45,6 +48,14 @@ class Writer {
     uint32_t v;
     std::memcpy(&v, &f, 4);
     Fixed32(v);
+  }
+  void Signal(float f) {
+    if (f >= 1 && f <= 16777216.0f && f == static_cast<float>(static_cast<uint32_t>(f))) {
+      Varint(uint64_t{static_cast<uint32_t>(f)} << 1);
+    } else {
+      Varint(1);
+      Float(f);
+    }
   }
   void Varint(uint64_t v) {
     while (v >= 0x80) {
@@ -94,6 +105,15 @@ class Reader {
     float f;
     std::memcpy(&f, &v, 4);
     return f;
+  }
+  float Signal() {
+    const uint64_t tag = Varint();
+    if (tag == 1) return Float();
+    if ((tag & 1) != 0 || tag == 0 || tag > (uint64_t{16777216} << 1)) {
+      Fail();
+      return 0;
+    }
+    return static_cast<float>(tag >> 1);
   }
   uint64_t Varint() {
     uint64_t v = 0;
@@ -208,7 +228,7 @@ std::string EncodeVisitorState(const VisitorState& s) {
     if (s.signals[i] != 0.0f) nonzero |= uint64_t{1} << i;
   w.Varint(nonzero);
   for (float v : s.signals)
-    if (v != 0.0f) w.Float(v);
+    if (v != 0.0f) w.Signal(v);
   w.Varint(s.triggers.size());
   for (const TriggerState& t : s.triggers) {
     w.OptBack(t.last_fired);
@@ -268,8 +288,9 @@ absl::StatusOr<VisitorState> DecodeVisitorState(absl::string_view bytes) {
   const uint64_t nonzero = r.Varint();
   if (signals < 64 && nonzero >> signals != 0)
     return absl::DataLossError("visitor state: corrupt signal set");
-  for (size_t i = 0; i < s.signals.size(); ++i)
-    if (nonzero >> i & 1) s.signals[i] = r.Float();
+  for (size_t i = 0; i < s.signals.size(); ++i) {
+    if (nonzero >> i & 1) s.signals[i] = version >= 3 ? r.Signal() : r.Float();
+  }
   s.triggers.resize(r.Count());
   for (TriggerState& t : s.triggers) {
     t.last_fired = r.OptBack();

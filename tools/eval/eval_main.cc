@@ -8,6 +8,7 @@
 //
 //   kaiku_eval --dataset=taobao --csv=../shared/data/taobao-sample/train.csv
 //                  --learned=build/eval/taobao.model.textproto
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -25,6 +26,8 @@
 #include "lib/evaluation/quality.h"
 #include "lib/evaluation/split.h"
 #include "lib/evaluation/timelines.h"
+#include "lib/scoring/fold.h"
+#include "lib/scoring/visitor_state.h"
 #include "tools/eval/input.h"
 #include "tools/eval/peer.h"
 
@@ -249,6 +252,25 @@ int main(int argc, char** argv) {
     std::cout << "| Published | ../shared/data/README.md quotes no results "
                  "for this sample | | | | | | | |\n";
   }
+  std::cout << "\nEncoded visitor state (what kaikud caches and stores; SPEC §8: "
+               "at most 256 bytes a cached visitor with its key), every "
+               "visitor at the end of the data:";
+  std::vector<std::shared_ptr<const kaiku::scoring::Model>> models = {*base};
+  models.insert(models.end(), learned.begin(), learned.end());
+  for (const auto& model : models) {
+    const kaiku::scoring::Scorer scorer(*model);
+    std::vector<size_t> sizes;
+    for (const kaiku::evaluation::Timeline& t : input->timelines) {
+      sizes.push_back(kaiku::scoring::EncodeVisitorState(
+                          kaiku::scoring::FoldTimeline(scorer, t.events))
+                          .size());
+    }
+    std::sort(sizes.begin(), sizes.end());
+    std::cout << absl::StrFormat(" `%s` median %d bytes, max %d;",
+                                 model->version(), sizes[sizes.size() / 2],
+                                 sizes.back());
+  }
+  std::cout << "\n";
   const double rate = static_cast<double>(positives) / test.size();
   std::cout << "\nPositive rate (the PR-AUC of a random score): " << Num(rate)
             << "; F1 of calling every episode a purchase: "

@@ -16,6 +16,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/text_format.h"
@@ -37,7 +38,10 @@ ABSL_FLAG(std::string, out, "", "Where to write the learned model. Required.");
 ABSL_FLAG(std::string, version, "",
           "The learned model's version (default: <base version>-learned-"
           "<dataset>).");
-ABSL_FLAG(double, l2, 1e-3, "Weight of the L2 penalty on the weights.");
+ABSL_FLAG(std::string, l2, "auto",
+          "Weight of the L2 penalty on the weights (or the curves' steps); "
+          "auto: chosen from 1e-4 .. 3e-2 by three-fold cross-validation over "
+          "the training visitors.");
 ABSL_FLAG(std::string, shapes, "none",
           "none: one weight per signal; free: a learned piecewise-linear "
           "curve per signal (a generalized additive model); monotone: curves "
@@ -138,7 +142,13 @@ int main(int argc, char** argv) {
     base = *extended;
   }
   kaiku::evaluation::TrainingOptions options;
-  options.logistic.l2 = absl::GetFlag(FLAGS_l2);
+  if (absl::GetFlag(FLAGS_l2) == "auto") {
+    options.l2_grid = {1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2};
+  } else if (!absl::SimpleAtod(absl::GetFlag(FLAGS_l2), &options.logistic.l2) ||
+             !(options.logistic.l2 >= 0)) {
+    std::cerr << "kaiku_train: --l2: must be auto or a number >= 0\n";
+    return 2;
+  }
   options.fit_levels = absl::GetFlag(FLAGS_fit_levels);
   options.knots = absl::GetFlag(FLAGS_knots);
   const std::string shapes = absl::GetFlag(FLAGS_shapes);
@@ -219,7 +229,9 @@ int main(int argc, char** argv) {
       levels.warm().enter(), levels.warm().exit(), levels.hot().enter(),
       levels.hot().exit(), levels.sales_ready().enter(),
       levels.sales_ready().exit());
-  std::cout << absl::StrFormat("  bias %+.3f\n", trained->fit.bias);
+  std::cout << absl::StrFormat("  l2 %g%s, bias %+.3f\n", trained->l2,
+                               options.l2_grid.empty() ? "" : " (cross-validated)",
+                               trained->fit.bias);
   const auto& signals = (*learned)->signals();
   for (size_t i = 0; i < signals.size(); ++i) {
     if (signals[i].shape_x.empty()) {
