@@ -3,7 +3,14 @@
 // online checkpoint with kaiku_train, evaluated from the store and from the
 // file (the same table: the store holds what the file maps to, and the whole-
 // day time shift changes no score), and the learned model served by kaikud.
+// Then the shop model with learned shapes: next to the gradient-boosting peer,
+// backtested against the default model without writing anything, and served
+// by kaikud with every score still the sum of its explained contributions.
+#include <cmath>
+#include <filesystem>
+#include <map>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -11,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/events.h"
 #include "tests/testing/kaikud_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -129,6 +137,136 @@ TEST(ReplayIntegrationTest, ReplayTrainEvaluateAndServeTheLearnedModel) {
   ASSERT_EQ(served.exit_code, 0);
   EXPECT_THAT(served.out, HasSubstr("\"modelVersion\":\"kaiku-default-2026-12-"
                                     "1-learned-taobao\""));
+}
+
+// Every file under `dir` and its bytes: a store that nothing wrote to reads
+// the same.
+std::map<std::string, std::string> Snapshot(const std::string& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    files[entry.path().string()] = bytes.str();
+  }
+  return files;
+}
+
+TEST(ReplayIntegrationTest, ShopModelWithShapesAgainstThePeerBacktestedServed) {
+  kaiku::testing::TempDir dir;
+  int events = 0;
+  const std::string csv = dir.Sub("taobao.csv");
+  std::ofstream(csv) << TaobaoCsv(&events);
+  auto server = KaikudProcess::Start(dir.Sub("data"));
+  ASSERT_TRUE(server.ok()) << server.status();
+  ASSERT_EQ(RunCommand({KAIKU_REPLAY_PATH, "--dataset=taobao", "--csv=" + csv,
+                        "--addr=" + (*server)->address()},
+                       "")
+                .exit_code,
+            0);
+  ASSERT_EQ(RunCommand({KaikuctlPath(), "checkpoint", "shop", "--addr",
+                        (*server)->address()},
+                       "")
+                .exit_code,
+            0);
+  const std::string store = dir.Sub("data") + "/checkpoints/shop";
+
+  // Learned shapes on the shop model's signals, in the site's time zone.
+  const std::string model = dir.Sub("shop.textproto");
+  CommandResult trained = RunCommand(
+      {KAIKU_TRAIN_PATH, "--dataset=taobao", "--store=" + store,
+       "--test_fraction=0", "--base_model=" KAIKU_SOURCE_DIR
+       "/deploy/config/shop-base.textproto",
+       "--shapes=monotone", "--time_zone=Asia/Shanghai", "--out=" + model},
+      "");
+  ASSERT_EQ(trained.exit_code, 0) << trained.out;
+  EXPECT_THAT(trained.out, HasSubstr("(cross-validated)"));
+  std::ifstream model_file(model);
+  std::stringstream model_text;
+  model_text << model_file.rdbuf();
+  EXPECT_THAT(model_text.str(), HasSubstr("shape {"));
+  EXPECT_THAT(model_text.str(), HasSubstr("time_zone: \"Asia/Shanghai\""));
+
+  // The peer on the same episodes and moments, measured by kaiku_eval.
+  const std::string features = dir.Sub("features.csv");
+  const std::string peer = dir.Sub("peer.csv");
+  ASSERT_EQ(RunCommand({KAIKU_EVAL_PATH, "--dataset=taobao", "--store=" + store,
+                        "--test_fraction=0", "--features_out=" + features},
+                       "")
+                .exit_code,
+            0);
+  CommandResult boosted = RunCommand(
+      {"/usr/bin/python3", KAIKU_SOURCE_DIR "/tools/eval/gbm_peer.py",
+       features, peer, "--test=" + features},
+      "");
+  ASSERT_EQ(boosted.exit_code, 0) << boosted.out;
+  EXPECT_THAT(boosted.out, HasSubstr("12 training rows, 12 scored"));
+  CommandResult table =
+      RunCommand({KAIKU_EVAL_PATH, "--dataset=taobao", "--store=" + store,
+                  "--test_fraction=0", "--learned=" + model,
+                  "--peer_scores=" + peer},
+                 "");
+  ASSERT_EQ(table.exit_code, 0) << table.out;
+  EXPECT_THAT(table.out, HasSubstr("| Peer: gradient boosting on history "
+                                   "features |"));
+  EXPECT_THAT(table.out, HasSubstr("learned model `kaiku-shop-base-2026-12-1-"
+                                   "learned-taobao` | 1.000 |"));
+
+  // The backtest reads the checkpoint and writes nothing.
+  const auto before = Snapshot(store);
+  CommandResult backtest =
+      RunCommand({KAIKU_BACKTEST_PATH, "--store=" + store,
+                  "--model=" + model, "--tenant=default"},
+                 "");
+  ASSERT_EQ(backtest.exit_code, 0) << backtest.out;
+  EXPECT_THAT(backtest.out,
+              HasSubstr("6 visitors, " + std::to_string(events) + " events"));
+  EXPECT_THAT(backtest.out, HasSubstr("| candidate `kaiku-shop-base-2026-12-1-"
+                                      "learned-taobao` | 12 | 3 | 1.000 |"));
+  EXPECT_THAT(backtest.out, HasSubstr("| all | "));
+  EXPECT_THAT(backtest.out, HasSubstr("### Visitors whose level differs"));
+  EXPECT_EQ(Snapshot(store), before);
+
+  // kaikud serves it; a cart visitor's score is the bias plus its explained
+  // contributions, the shaped ones included.
+  ASSERT_EQ((*server)->Terminate(), 0);
+  auto shop = KaikudProcess::Start(dir.Sub("data"), {"--model=" + model});
+  ASSERT_TRUE(shop.ok()) << shop.status();
+  const absl::Time now = absl::Now() - absl::Minutes(5);
+  std::vector<kaiku::v1::Event> visit = {
+      kaiku::testing::PageView("s1", "shopper", now,
+                               "https://shop.example/products/7/1"),
+      kaiku::testing::PageView("s2", "shopper", now + absl::Seconds(40),
+                               "https://shop.example/products/7/1"),
+      kaiku::testing::PageView("s3", "shopper", now + absl::Seconds(90),
+                               "https://shop.example/cart?item=1")};
+  CommandResult published = RunCommand(
+      {KaikuctlPath(), "publish", "--addr=" + (*shop)->address()},
+      kaiku::testing::Jsonl(visit));
+  ASSERT_EQ(published.exit_code, 0) << published.out;
+  absl::StatusOr<kaiku::v1::VisitorProfile> profile =
+      kaiku::testing::KaikuctlGet(**shop, "shopper");
+  ASSERT_TRUE(profile.ok()) << profile.status();
+  std::map<std::string, double> contributions;
+  double logit = 0;
+  for (const auto& c : profile->explanation().contributions()) {
+    contributions[c.signal()] = c.value();
+    logit += c.contribution();
+  }
+  EXPECT_EQ(contributions["last_is_cart"], 1);
+  EXPECT_EQ(contributions["max_views_of_one_page"], 2);
+  EXPECT_EQ(contributions["events_today"], 3);
+  EXPECT_TRUE(contributions.contains("hour"));
+  double bias = 0;
+  {
+    std::istringstream lines(model_text.str());
+    for (std::string line; std::getline(lines, line);) {
+      if (absl::StartsWith(line, "bias: ")) bias = std::stod(line.substr(6));
+    }
+  }
+  EXPECT_NEAR(profile->score(), 100 / (1 + std::exp(-(bias + logit))), 1e-6);
 }
 
 TEST(ReplayIntegrationTest, ABadFileIsRefusedWithLineAndColumn) {
