@@ -90,8 +90,17 @@ for d in "${datasets[@]}"; do
   done
   echo "== $d: the gradient-boosting peer on the same episodes and moments"
   "$evaluate" "${common[@]}" --features_out="$out/$d.features.csv" > /dev/null
+  "$evaluate" "${common[@]}" --test_fraction=0 --features_out="$out/$d.all.features.csv" > /dev/null
   "$python" "$root/tools/eval/gbm_peer.py" "$out/$d.features.csv" "$out/$d.peer.csv" | sed 's/^/   /'
 done
+echo "== the shop starter model: the shop model learned on the three shops' visitors pooled"
+"$train" --dataset=taobao --store="$store" --tenant=taobao,rees46,uci \
+  --base_model="$root/deploy/config/shop-base.textproto" --shapes=monotone --test_fraction=0 \
+  --version=kaiku-shop-2026-12-1 --out="$out/shop-starter.model.textproto" \
+  > "$out/shop-starter.train.txt"
+head -3 "$out/shop-starter.train.txt" | sed 's/^/   /'
+cp "$out/shop-starter.model.textproto" "$out/server/model.textproto"
+"$kaikuctl" reload-model --api-key "${key[taobao]}" | sed 's/^/   /'
 cp "$root/deploy/config/model.textproto" "$out/server/model.textproto"
 "$kaikuctl" reload-model --api-key "${key[taobao]}" > /dev/null
 
@@ -108,3 +117,4 @@ for d in "${datasets[@]}"; do
 done
 echo
 echo "== tables in $out/*.eval.md, backtests in $out/*.backtest.md, learned models in $out/*.model.textproto"
+echo "   (deploy/config/shop-model.textproto is $out/shop-starter.model.textproto of the run the README reports)"

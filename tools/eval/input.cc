@@ -1,7 +1,9 @@
 #include "tools/eval/input.h"
 
 #include "absl/flags/flag.h"
+#include "absl/flags/marshalling.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "lib/common/status_macros.h"
 #include "lib/scoring/model_loader.h"
 
@@ -16,7 +18,9 @@ ABSL_FLAG(std::string, store, "",
           "Instead of --csv: a Kaiku store with the replayed timelines (a "
           "checkpoint from `kaikuctl checkpoint`, or <data_dir>/db of a "
           "stopped kaikud).");
-ABSL_FLAG(std::string, tenant, "default", "With --store: the tenant to read.");
+ABSL_FLAG(std::vector<std::string>, tenant, {"default"},
+          "With --store: the tenant to read; several, comma-separated, pool "
+          "their visitors (then --dataset only names the output).");
 ABSL_FLAG(std::string, split, "visitor",
           "visitor: hold out visitors by a stable hash of their id; time: hold "
           "out the latest episodes.");
@@ -52,10 +56,16 @@ absl::StatusOr<Input> ReadInput() {
     ASSIGN_OR_RETURN(input.timelines,
                      evaluation::TimelinesFromDataset(input.dataset, csv));
   } else {
-    input.source =
-        absl::StrCat(store, " (tenant ", absl::GetFlag(FLAGS_tenant), ")");
-    ASSIGN_OR_RETURN(input.timelines, evaluation::TimelinesFromStore(
-                                          store, absl::GetFlag(FLAGS_tenant)));
+    const std::vector<std::string> tenants = absl::GetFlag(FLAGS_tenant);
+    input.source = absl::StrCat(store, " (tenant", tenants.size() > 1 ? "s " : " ",
+                                absl::StrJoin(tenants, ", "), ")");
+    for (const std::string& tenant : tenants) {
+      ASSIGN_OR_RETURN(std::vector<evaluation::Timeline> some,
+                       evaluation::TimelinesFromStore(store, tenant));
+      input.timelines.insert(input.timelines.end(),
+                             std::make_move_iterator(some.begin()),
+                             std::make_move_iterator(some.end()));
+    }
   }
   for (const evaluation::Timeline& t : input.timelines)
     input.events += static_cast<int64_t>(t.events.size());

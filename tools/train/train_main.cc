@@ -32,8 +32,8 @@ ABSL_FLAG(std::string, base_model, "",
           "The model whose signals are the features and whose other parts the "
           "learned model keeps (default: the built-in default model).");
 ABSL_FLAG(std::string, extra_signals, "",
-          "A file of `signals { ... }` (e.g. deploy/config/shop-signals."
-          "textproto) added to the base model's signals before the fit.");
+          "A file of `signals { ... }` added to the base model's signals "
+          "before the fit.");
 ABSL_FLAG(std::string, out, "", "Where to write the learned model. Required.");
 ABSL_FLAG(std::string, version, "",
           "The learned model's version (default: <base version>-learned-"

@@ -26,6 +26,23 @@ TEST(ModelTest, DefaultModelLoads) {
   EXPECT_GE(model->triggers().size(), 1u);
 }
 
+// The shop models under deploy/config load as kaikud loads them: the base with
+// its new signal kinds, the starter with learned curves.
+TEST(ModelTest, DeployedShopModelsLoad) {
+  auto base = LoadModelFile(KAIKU_SOURCE_DIR "/deploy/config/shop-base.textproto");
+  ASSERT_TRUE(base.ok()) << base.status();
+  EXPECT_LE((*base)->signals().size(), static_cast<size_t>(kMaxSignals));
+  EXPECT_TRUE((*base)->counts_urls());
+  auto starter =
+      LoadModelFile(KAIKU_SOURCE_DIR "/deploy/config/shop-model.textproto");
+  ASSERT_TRUE(starter.ok()) << starter.status();
+  int shaped = 0;
+  for (const SignalSpec& s : (*starter)->signals())
+    shaped += s.shape_x.empty() ? 0 : 1;
+  EXPECT_GE(shaped, 10);
+  EXPECT_EQ((*starter)->signals().size(), (*base)->signals().size());
+}
+
 TEST(ModelTest, UrlRulesClassifyPages) {
   std::shared_ptr<const Model> model = DefaultModel();
   const std::string site = "https://www.veneet.example";
