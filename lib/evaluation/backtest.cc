@@ -32,8 +32,8 @@ void Count(const absl::TimeZone& zone, const ScoreEvent& e,
            std::map<int64_t, DayCounts>& days, DayCounts& total,
            absl::flat_hash_set<int64_t>& hot_days, bool& hot_ever) {
   const int64_t t = TimeUtil::TimestampToMicroseconds(e.occurred_at());
-  const int64_t day =
-      absl::ToCivilDay(absl::FromUnixMicros(t), zone) - absl::CivilDay(1970, 1, 1);
+  const int64_t day = absl::ToCivilDay(absl::FromUnixMicros(t), zone) -
+                      absl::CivilDay(1970, 1, 1);
   DayCounts& d = days[day];
   for (DayCounts* c : {&d, &total}) {
     ++c->score_events;

@@ -15,9 +15,10 @@
 // purchase (minutes, which decaying signals read) rank the buyers. A purchase
 // that opens its episode (no event of the episode before it) is not an
 // example: at its moment the stream has not seen the episode at all, and
-// keeping it would let "the episode has no events yet" mark buyers. Beside the primary moment, every example carries its score at
-// each of the episode's events before the decision (event_scores): each of them
-// predicts "this episode ends in a purchase" too.
+// keeping it would let "the episode has no events yet" mark buyers. Beside the
+// primary moment, every example carries its score at each of the episode's
+// events before the decision (event_scores): each of them predicts "this
+// episode ends in a purchase" too.
 //
 // The scores are the scorer's own (Scorer::Evaluate), and the features are
 // Scorer::Features at the same moment: training and serving compute them with

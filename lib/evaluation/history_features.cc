@@ -70,8 +70,8 @@ std::vector<double> HistoryFeatures(const scoring::Model& model,
   const size_t n = std::min<size_t>(timeline.size(), example.history_events);
   const int64_t at = example.at_micros;
   auto day_of = [&](int64_t micros) {
-    const absl::CivilDay day = absl::ToCivilDay(
-        absl::FromUnixMicros(micros), zone);
+    const absl::CivilDay day =
+        absl::ToCivilDay(absl::FromUnixMicros(micros), zone);
     return day - absl::CivilDay(1970, 1, 1);
   };
   const int64_t today = day_of(at);
@@ -110,8 +110,9 @@ std::vector<double> HistoryFeatures(const scoring::Model& model,
       ++url_views[last_url];
       if (in_episode) ++episode_url_views[last_url];
     } else if (e.has_engagement()) {
-      engaged = TimeUtil::DurationToMicroseconds(e.engagement().engaged_time()) /
-                kMicrosPerSecond;
+      engaged =
+          TimeUtil::DurationToMicroseconds(e.engagement().engaged_time()) /
+          kMicrosPerSecond;
     } else if (e.has_price_list_view()) {
       what = 1 + TypeIndex(kaiku::v1::PAGE_TYPE_PRICING);
     } else if (e.has_conversion()) {

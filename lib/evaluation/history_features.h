@@ -28,10 +28,9 @@ const std::vector<std::string>& HistoryFeatureNames();
 
 // The features of `example` (an example of the visitor whose timeline, in
 // timeline order, is `timeline`); page types come from `model`'s URL rules.
-std::vector<double> HistoryFeatures(const scoring::Model& model,
-                                    absl::TimeZone zone,
-                                    const std::vector<kaiku::v1::Event>& timeline,
-                                    const Example& example);
+std::vector<double> HistoryFeatures(
+    const scoring::Model& model, absl::TimeZone zone,
+    const std::vector<kaiku::v1::Event>& timeline, const Example& example);
 
 }  // namespace kaiku::evaluation
 

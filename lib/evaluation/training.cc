@@ -64,9 +64,9 @@ std::vector<double> Knots(std::vector<double> values, int max_knots) {
   if (values.empty()) return knots;
   std::sort(values.begin(), values.end());
   for (int k = 1; k < max_knots; ++k) {
-    const size_t at = static_cast<size_t>(
-        static_cast<double>(k) / (max_knots - 1) *
-        static_cast<double>(values.size() - 1));
+    const size_t at =
+        static_cast<size_t>(static_cast<double>(k) / (max_knots - 1) *
+                            static_cast<double>(values.size() - 1));
     if (values[at] > knots.back()) knots.push_back(values[at]);
   }
   return knots;
@@ -146,7 +146,8 @@ absl::StatusOr<double> ChooseL2(const std::vector<Example>& examples,
     fold[n] = static_cast<int>(
         Fnv1a64(absl::StrCat("l2-fold/", examples[n].visitor_id)) % 3);
   const std::vector<bool> all(static_cast<size_t>(columns), false);
-  double best = grid.front(), best_loss = std::numeric_limits<double>::infinity();
+  double best = grid.front(),
+         best_loss = std::numeric_limits<double>::infinity();
   for (double l2 : grid) {
     options.l2 = l2;
     double loss = 0;

@@ -30,9 +30,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "google/protobuf/util/time_util.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "google/protobuf/util/time_util.h"
 #include "lib/common/fnv.h"
 #include "lib/common/status_macros.h"
 #include "lib/replay/csv.h"
@@ -58,8 +58,8 @@ int64_t SessionStart(int month, bool weekend, uint64_t hash) {
     if (is_weekend == weekend) days.push_back(d);
   }
   const absl::CivilDay day = days[hash % days.size()];
-  const int64_t second_of_day = 8 * 3600 + static_cast<int64_t>(
-                                               (hash >> 16) % (14 * 3600));
+  const int64_t second_of_day =
+      8 * 3600 + static_cast<int64_t>((hash >> 16) % (14 * 3600));
   return absl::ToUnixMicros(absl::FromCivil(day, absl::UTCTimeZone())) +
          second_of_day * kSecond;
 }
@@ -84,13 +84,13 @@ absl::StatusOr<std::vector<kaiku::v1::Event>> MapUci(
     kWeekend,
     kRevenue
   };
-  ASSIGN_OR_RETURN(CsvReader csv,
-                   CsvReader::Open(in, source,
-                                   {"Administrative", "Administrative_Duration",
-                                    "Informational", "Informational_Duration",
-                                    "ProductRelated", "ProductRelated_Duration",
-                                    "Month", "VisitorType", "Weekend",
-                                    "Revenue"}));
+  ASSIGN_OR_RETURN(
+      CsvReader csv,
+      CsvReader::Open(in, source,
+                      {"Administrative", "Administrative_Duration",
+                       "Informational", "Informational_Duration",
+                       "ProductRelated", "ProductRelated_Duration", "Month",
+                       "VisitorType", "Weekend", "Revenue"}));
   std::vector<kaiku::v1::Event> events;
   while (csv.Next()) {
     struct Category {
@@ -115,9 +115,9 @@ absl::StatusOr<std::vector<kaiku::v1::Event>> MapUci(
     } else if (csv.Field(kRevenue) != "FALSE") {
       return csv.Error(kRevenue, "must be TRUE or FALSE");
     }
-    static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr",
+    static constexpr const char* kMonths[] = {"Jan", "Feb",  "Mar", "Apr",
                                               "May", "June", "Jul", "Aug",
-                                              "Sep", "Oct", "Nov", "Dec"};
+                                              "Sep", "Oct",  "Nov", "Dec"};
     int month = 0;
     for (int m = 0; m < 12; ++m) {
       if (csv.Field(kMonth) == kMonths[m]) month = m + 1;

@@ -70,8 +70,8 @@ double Interpolate(const std::vector<double>& x, const std::vector<double>& y,
                    double v) {
   if (v <= x.front()) return y.front();
   if (v >= x.back()) return y.back();
-  const size_t k = static_cast<size_t>(
-      std::upper_bound(x.begin(), x.end(), v) - x.begin());
+  const size_t k =
+      static_cast<size_t>(std::upper_bound(x.begin(), x.end(), v) - x.begin());
   const double w = (v - x[k - 1]) / (x[k] - x[k - 1]);
   return y[k - 1] + w * (y[k] - y[k - 1]);
 }
@@ -139,7 +139,7 @@ void CheckBand(const cfg::LevelBand& band, const std::string& field,
 
 // The checks of one signal on its own (names are checked by the caller).
 void CheckSignal(const cfg::Signal& s, const std::string& at, Checker& check) {
-    if (!ValidUtf8(s.note())) check.Add(at + ".note", "must be UTF-8");
+  if (!ValidUtf8(s.note())) check.Add(at + ".note", "must be UTF-8");
   if (s.source() == cfg::SIGNAL_SOURCE_UNSPECIFIED)
     check.Add(at + ".source", "must be set");
   const absl::string_view filter = FilterOf(s.source());
@@ -165,7 +165,8 @@ void CheckSignal(const cfg::Signal& s, const std::string& at, Checker& check) {
       aggregate != cfg::AGGREGATE_SUM)
     check.Add(at + ".half_life", "only a SUM decays");
   if (aggregate == cfg::AGGREGATE_SECONDS_SINCE && !(s.cap() > 0))
-    check.Add(at + ".cap", "SECONDS_SINCE needs a cap (the value of \"never\")");
+    check.Add(at + ".cap",
+              "SECONDS_SINCE needs a cap (the value of \"never\")");
   if (aggregate == cfg::AGGREGATE_MAX_PER_URL &&
       s.source() != cfg::SIGNAL_SOURCE_PAGE_VIEWS)
     check.Add(at + ".source", "MAX_PER_URL counts page views only");
@@ -189,12 +190,10 @@ void CheckSignal(const cfg::Signal& s, const std::string& at, Checker& check) {
       return;
     }
   }
-  const double at_zero = Interpolate(
-      {shape.x().begin(), shape.x().end()}, {shape.y().begin(), shape.y().end()},
-      0.0);
+  const double at_zero = Interpolate({shape.x().begin(), shape.x().end()},
+                                     {shape.y().begin(), shape.y().end()}, 0.0);
   if (std::abs(at_zero) > 1e-9)
-    check.Add(at + ".shape",
-              "must be 0 at f = 0 (put the constant into bias)");
+    check.Add(at + ".shape", "must be 0 at f = 0 (put the constant into bias)");
 }
 
 uint32_t Fingerprint(const cfg::ScoringModel& proto) {
@@ -280,13 +279,13 @@ std::vector<ModelProblem> ValidateModel(const cfg::ScoringModel& m) {
   int url_signals = 0;
   for (const cfg::Signal& s : m.signals())
     url_signals += s.aggregate() == cfg::AGGREGATE_MAX_PER_URL ? 1 : 0;
-  if (url_signals > 1)
-    check.Add("signals", "at most one MAX_PER_URL signal");
+  if (url_signals > 1) check.Add("signals", "at most one MAX_PER_URL signal");
   if (!std::isfinite(m.bias())) check.Add("bias", "must be a finite number");
   absl::TimeZone zone;
   if (!m.time_zone().empty() && !absl::LoadTimeZone(m.time_zone(), &zone))
-    check.Add("time_zone", absl::StrCat("unknown time zone \"", m.time_zone(),
-                                        "\" (an IANA name, e.g. Europe/Helsinki)"));
+    check.Add("time_zone",
+              absl::StrCat("unknown time zone \"", m.time_zone(),
+                           "\" (an IANA name, e.g. Europe/Helsinki)"));
 
   if (!m.has_levels()) {
     check.Add("levels", "must be set");

@@ -50,10 +50,9 @@ double CountUrl(std::vector<UrlCount>& top, uint32_t hash) {
     entry = &top.emplace_back();
     entry->url_hash = hash;
   } else if (entry == nullptr) {
-    entry = &*std::min_element(top.begin(), top.end(),
-                               [](const UrlCount& a, const UrlCount& b) {
-                                 return a.count < b.count;
-                               });
+    entry = &*std::min_element(
+        top.begin(), top.end(),
+        [](const UrlCount& a, const UrlCount& b) { return a.count < b.count; });
     entry->url_hash = hash;
   }
   ++entry->count;
@@ -145,8 +144,8 @@ void Scorer::Count(VisitorState& s, int i, double amount, int64_t t,
           absl::ToCivilHour(absl::FromUnixMicros(t), model_.time_zone()).hour();
       break;
     case cfg::AGGREGATE_WEEKDAY:
-      values[i] = static_cast<int>(absl::GetWeekday(absl::ToCivilDay(
-          absl::FromUnixMicros(t), model_.time_zone())));
+      values[i] = static_cast<int>(absl::GetWeekday(
+          absl::ToCivilDay(absl::FromUnixMicros(t), model_.time_zone())));
       break;
     case cfg::AGGREGATE_MAX_PER_URL:
       values[i] = CountUrl(s.top_urls, url_hash);

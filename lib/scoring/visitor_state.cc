@@ -50,7 +50,8 @@ class Writer {
     Fixed32(v);
   }
   void Signal(float f) {
-    if (f >= 1 && f <= 16777216.0f && f == static_cast<float>(static_cast<uint32_t>(f))) {
+    if (f >= 1 && f <= 16777216.0f &&
+        f == static_cast<float>(static_cast<uint32_t>(f))) {
       Varint(uint64_t{static_cast<uint32_t>(f)} << 1);
     } else {
       Varint(1);

@@ -317,14 +317,15 @@ TEST_F(ExactnessTest, ABackfillInManyRequestsNeverFlapsNorGoesBack) {
 // one request ends, and the checker finds every stored state equal to its
 // timeline refolded.
 TEST_F(ExactnessTest, LateEventsFoldExactlyUnderTheShopModel) {
-  const std::string model = KAIKU_SOURCE_DIR "/deploy/config/shop-model.textproto";
+  const std::string model =
+      KAIKU_SOURCE_DIR "/deploy/config/shop-model.textproto";
   auto p = KaikudProcess::Start(data_, {"--model=" + model});
   ASSERT_TRUE(p.ok()) << p.status();
   server_ = std::move(p).value();
-  const absl::Time midnight = absl::FromCivil(
-      absl::CivilDay(absl::ToCivilDay(now_ - absl::Hours(48),
-                                      absl::UTCTimeZone())),
-      absl::UTCTimeZone());
+  const absl::Time midnight =
+      absl::FromCivil(absl::CivilDay(absl::ToCivilDay(now_ - absl::Hours(48),
+                                                      absl::UTCTimeZone())),
+                      absl::UTCTimeZone());
   auto visit = [&](const std::string& visitor) {
     std::vector<Event> events;
     const std::pair<int, const char*> steps[] = {
@@ -332,10 +333,10 @@ TEST_F(ExactnessTest, LateEventsFoldExactlyUnderTheShopModel) {
         {5, "/products/b"},   {12, "/products/a"},  {40, "/cart?item=a"}};
     int k = 0;
     for (const auto& [minute, path] : steps) {
-      events.push_back(kaiku::testing::PageView(
-          absl::StrCat(visitor, "-", k++), visitor,
-          midnight + absl::Minutes(minute),
-          absl::StrCat("https://shop.example", path)));
+      events.push_back(
+          kaiku::testing::PageView(absl::StrCat(visitor, "-", k++), visitor,
+                                   midnight + absl::Minutes(minute),
+                                   absl::StrCat("https://shop.example", path)));
     }
     Event buy;
     buy.set_event_id(visitor + "-buy");
@@ -377,9 +378,8 @@ TEST_F(ExactnessTest, LateEventsFoldExactlyUnderTheShopModel) {
 
   ASSERT_EQ(server_->Terminate(), 0);
   server_.reset();
-  auto check = RunCommand({KAIKU_CHECK_PATH, "--store=" + data_ + "/db",
-                           "--model=" + model},
-                          "");
+  auto check = RunCommand(
+      {KAIKU_CHECK_PATH, "--store=" + data_ + "/db", "--model=" + model}, "");
   EXPECT_EQ(check.exit_code, 0) << check.out;
   EXPECT_THAT(check.out, HasSubstr("exact: 1 tenants, 2 visitors, 14 events"));
   EXPECT_THAT(check.out, HasSubstr("0 mismatches"));

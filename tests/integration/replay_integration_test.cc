@@ -8,8 +8,8 @@
 // by kaikud with every score still the sum of its explained contributions.
 #include <cmath>
 #include <filesystem>
-#include <map>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -143,8 +143,7 @@ TEST(ReplayIntegrationTest, ReplayTrainEvaluateAndServeTheLearnedModel) {
 // the same.
 std::map<std::string, std::string> Snapshot(const std::string& dir) {
   std::map<std::string, std::string> files;
-  for (const auto& entry :
-       std::filesystem::recursive_directory_iterator(dir)) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
     if (!entry.is_regular_file()) continue;
     std::ifstream in(entry.path(), std::ios::binary);
     std::stringstream bytes;
@@ -177,8 +176,8 @@ TEST(ReplayIntegrationTest, ShopModelWithShapesAgainstThePeerBacktestedServed) {
   const std::string model = dir.Sub("shop.textproto");
   CommandResult trained = RunCommand(
       {KAIKU_TRAIN_PATH, "--dataset=taobao", "--store=" + store,
-       "--test_fraction=0", "--base_model=" KAIKU_SOURCE_DIR
-       "/deploy/config/shop-base.textproto",
+       "--test_fraction=0",
+       "--base_model=" KAIKU_SOURCE_DIR "/deploy/config/shop-base.textproto",
        "--shapes=monotone", "--time_zone=Asia/Shanghai", "--out=" + model},
       "");
   ASSERT_EQ(trained.exit_code, 0) << trained.out;
@@ -198,16 +197,15 @@ TEST(ReplayIntegrationTest, ShopModelWithShapesAgainstThePeerBacktestedServed) {
                 .exit_code,
             0);
   CommandResult boosted = RunCommand(
-      {"/usr/bin/python3", KAIKU_SOURCE_DIR "/tools/eval/gbm_peer.py",
-       features, peer, "--test=" + features},
+      {"/usr/bin/python3", KAIKU_SOURCE_DIR "/tools/eval/gbm_peer.py", features,
+       peer, "--test=" + features},
       "");
   ASSERT_EQ(boosted.exit_code, 0) << boosted.out;
   EXPECT_THAT(boosted.out, HasSubstr("12 training rows, 12 scored"));
-  CommandResult table =
-      RunCommand({KAIKU_EVAL_PATH, "--dataset=taobao", "--store=" + store,
-                  "--test_fraction=0", "--learned=" + model,
-                  "--peer_scores=" + peer},
-                 "");
+  CommandResult table = RunCommand(
+      {KAIKU_EVAL_PATH, "--dataset=taobao", "--store=" + store,
+       "--test_fraction=0", "--learned=" + model, "--peer_scores=" + peer},
+      "");
   ASSERT_EQ(table.exit_code, 0) << table.out;
   EXPECT_THAT(table.out, HasSubstr("| Peer: gradient boosting on history "
                                    "features |"));
@@ -216,10 +214,9 @@ TEST(ReplayIntegrationTest, ShopModelWithShapesAgainstThePeerBacktestedServed) {
 
   // The backtest reads the checkpoint and writes nothing.
   const auto before = Snapshot(store);
-  CommandResult backtest =
-      RunCommand({KAIKU_BACKTEST_PATH, "--store=" + store,
-                  "--model=" + model, "--tenant=default"},
-                 "");
+  CommandResult backtest = RunCommand({KAIKU_BACKTEST_PATH, "--store=" + store,
+                                       "--model=" + model, "--tenant=default"},
+                                      "");
   ASSERT_EQ(backtest.exit_code, 0) << backtest.out;
   EXPECT_THAT(backtest.out,
               HasSubstr("6 visitors, " + std::to_string(events) + " events"));
@@ -242,9 +239,9 @@ TEST(ReplayIntegrationTest, ShopModelWithShapesAgainstThePeerBacktestedServed) {
                                "https://shop.example/products/7/1"),
       kaiku::testing::PageView("s3", "shopper", now + absl::Seconds(90),
                                "https://shop.example/cart?item=1")};
-  CommandResult published = RunCommand(
-      {KaikuctlPath(), "publish", "--addr=" + (*shop)->address()},
-      kaiku::testing::Jsonl(visit));
+  CommandResult published =
+      RunCommand({KaikuctlPath(), "publish", "--addr=" + (*shop)->address()},
+                 kaiku::testing::Jsonl(visit));
   ASSERT_EQ(published.exit_code, 0) << published.out;
   absl::StatusOr<kaiku::v1::VisitorProfile> profile =
       kaiku::testing::KaikuctlGet(**shop, "shopper");

@@ -40,7 +40,8 @@ ABSL_FLAG(std::string, current, "",
 ABSL_FLAG(std::string, until, "",
           "Run the decay timers up to this time (RFC 3339); default: the "
           "history's last event.");
-ABSL_FLAG(int, top, 20, "How many of the visitors whose level differs to list.");
+ABSL_FLAG(int, top, 20,
+          "How many of the visitors whose level differs to list.");
 
 namespace {
 
@@ -48,8 +49,8 @@ using ::kaiku::evaluation::DayCounts;
 using ::kaiku::evaluation::Example;
 using ::kaiku::evaluation::StreamSummary;
 
-std::shared_ptr<const kaiku::scoring::Model> LoadOrExit(
-    const std::string& path, const char* flag) {
+std::shared_ptr<const kaiku::scoring::Model> LoadOrExit(const std::string& path,
+                                                        const char* flag) {
   if (path.empty()) return kaiku::scoring::DefaultModel();
   auto model = kaiku::scoring::LoadModelFile(path);
   if (!model.ok()) {
@@ -96,9 +97,9 @@ int main(int argc, char** argv) {
   for (const auto& t : *timelines) {
     events += static_cast<int64_t>(t.events.size());
     if (!t.events.empty()) {
-      last = std::max(last, google::protobuf::util::TimeUtil::
-                                TimestampToMicroseconds(
-                                    t.events.back().occurred_at()));
+      last = std::max(last,
+                      google::protobuf::util::TimeUtil::TimestampToMicroseconds(
+                          t.events.back().occurred_at()));
     }
   }
   int64_t until = last;
@@ -134,32 +135,33 @@ int main(int argc, char** argv) {
     int64_t positives = 0;
     for (const Example& e : examples) positives += e.converted ? 1 : 0;
     if (positives == 0 || positives == static_cast<int64_t>(examples.size())) {
-      std::cout << absl::StrFormat(
-          "| %s `%s` | %d | %d | — | — | — | — |\n", models[m].first,
-          models[m].second->version(), examples.size(), positives);
+      std::cout << absl::StrFormat("| %s `%s` | %d | %d | — | — | — | — |\n",
+                                   models[m].first, models[m].second->version(),
+                                   examples.size(), positives);
     } else {
       const kaiku::evaluation::Quality q = kaiku::evaluation::Measure(
           examples, [](const Example& e) { return e.score; },
           models[m].second->proto().levels().hot().enter(), 100, false);
       std::cout << absl::StrFormat(
           "| %s `%s` | %d | %d | %.3f | %.3f | %.3f | %.3f |\n",
-          models[m].first, models[m].second->version(), q.examples,
-          q.positives, q.roc_auc, q.pr_auc, q.best_f1.f1,
+          models[m].first, models[m].second->version(), q.examples, q.positives,
+          q.roc_auc, q.pr_auc, q.best_f1.f1,
           q.at_threshold.has_value() ? q.at_threshold->f1 : 0.0);
     }
-    summaries[m] = kaiku::evaluation::SimulateStream(
-        scorer, *timelines, until, candidate->time_zone());
+    summaries[m] = kaiku::evaluation::SimulateStream(scorer, *timelines, until,
+                                                     candidate->time_zone());
   }
 
-  std::cout << "\n### What each would have sent, per day ("
-            << (candidate->proto().time_zone().empty()
-                    ? "UTC"
-                    : candidate->proto().time_zone())
-            << ")\n\n"
-      "| day | current: score events | level changes | to hot | triggers | "
-      "hot visitors | candidate: score events | level changes | to hot | "
-      "triggers | hot visitors |\n|---|---|---|---|---|---|---|---|---|---|"
-      "---|\n";
+  std::cout
+      << "\n### What each would have sent, per day ("
+      << (candidate->proto().time_zone().empty()
+              ? "UTC"
+              : candidate->proto().time_zone())
+      << ")\n\n"
+         "| day | current: score events | level changes | to hot | triggers | "
+         "hot visitors | candidate: score events | level changes | to hot | "
+         "triggers | hot visitors |\n|---|---|---|---|---|---|---|---|---|---|"
+         "---|\n";
   std::map<int64_t, int> days;
   for (const StreamSummary& s : summaries)
     for (const auto& [day, counts] : s.days) days[day] = 0;
@@ -170,8 +172,8 @@ int main(int argc, char** argv) {
       return Counts(it == s.days.end() ? DayCounts() : it->second);
     };
     std::cout << absl::StrFormat("| %04d-%02d-%02d | %s | %s |\n", date.year(),
-                                 date.month(), date.day(),
-                                 counts(summaries[0]), counts(summaries[1]));
+                                 date.month(), date.day(), counts(summaries[0]),
+                                 counts(summaries[1]));
   }
   std::cout << absl::StrFormat("| all | %s | %s |\n",
                                Counts(summaries[0].total),
@@ -192,7 +194,8 @@ int main(int argc, char** argv) {
   std::cout << "| visitor | current level (score) | candidate level (score) "
                "|\n|---|---|---|\n";
   const size_t top =
-      std::min(differ.size(), static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_top))));
+      std::min(differ.size(),
+               static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_top))));
   for (size_t k = 0; k < top; ++k) {
     const auto& a = summaries[0].visitors[differ[k]];
     const auto& b = summaries[1].visitors[differ[k]];

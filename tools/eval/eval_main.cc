@@ -208,19 +208,19 @@ int main(int argc, char** argv) {
          MeasureModel(HeldOut(*input, learned_scorer), *model, k)});
   }
   if (!absl::GetFlag(FLAGS_peer_scores).empty()) {
-    absl::StatusOr<std::vector<double>> peer = kaiku::tools::ReadPeerScores(
-        absl::GetFlag(FLAGS_peer_scores), test);
+    absl::StatusOr<std::vector<double>> peer =
+        kaiku::tools::ReadPeerScores(absl::GetFlag(FLAGS_peer_scores), test);
     if (!peer.ok()) {
       std::cerr << "kaiku_eval: --peer_scores: " << peer.status().message()
                 << "\n";
       return 2;
     }
     const Example* first = test.data();
-    rows.push_back({absl::GetFlag(FLAGS_peer_name),
-                    kaiku::evaluation::Measure(
-                        test,
-                        [&](const Example& e) { return (*peer)[&e - first]; },
-                        std::nullopt, k, false)});
+    rows.push_back(
+        {absl::GetFlag(FLAGS_peer_name),
+         kaiku::evaluation::Measure(
+             test, [&](const Example& e) { return (*peer)[&e - first]; },
+             std::nullopt, k, false)});
   }
   rows.push_back({"Baseline: product page views in the episode",
                   kaiku::evaluation::Measure(
@@ -252,9 +252,10 @@ int main(int argc, char** argv) {
     std::cout << "| Published | ../shared/data/README.md quotes no results "
                  "for this sample | | | | | | | |\n";
   }
-  std::cout << "\nEncoded visitor state (what kaikud caches and stores; SPEC §8: "
-               "at most 256 bytes a cached visitor with its key), every "
-               "visitor at the end of the data:";
+  std::cout
+      << "\nEncoded visitor state (what kaikud caches and stores; SPEC §8: "
+         "at most 256 bytes a cached visitor with its key), every "
+         "visitor at the end of the data:";
   std::vector<std::shared_ptr<const kaiku::scoring::Model>> models = {*base};
   models.insert(models.end(), learned.begin(), learned.end());
   for (const auto& model : models) {

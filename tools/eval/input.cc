@@ -57,8 +57,9 @@ absl::StatusOr<Input> ReadInput() {
                      evaluation::TimelinesFromDataset(input.dataset, csv));
   } else {
     const std::vector<std::string> tenants = absl::GetFlag(FLAGS_tenant);
-    input.source = absl::StrCat(store, " (tenant", tenants.size() > 1 ? "s " : " ",
-                                absl::StrJoin(tenants, ", "), ")");
+    input.source =
+        absl::StrCat(store, " (tenant", tenants.size() > 1 ? "s " : " ",
+                     absl::StrJoin(tenants, ", "), ")");
     for (const std::string& tenant : tenants) {
       ASSIGN_OR_RETURN(std::vector<evaluation::Timeline> some,
                        evaluation::TimelinesFromStore(store, tenant));

@@ -19,8 +19,8 @@ std::string Key(absl::string_view visitor, absl::string_view episode) {
 
 }  // namespace
 
-absl::Status WriteFeatures(const std::string& path,
-                           const scoring::Model& model, absl::TimeZone zone,
+absl::Status WriteFeatures(const std::string& path, const scoring::Model& model,
+                           absl::TimeZone zone,
                            const std::vector<evaluation::Timeline>& timelines,
                            const std::vector<evaluation::Example>& train,
                            const std::vector<evaluation::Example>& test) {
@@ -37,11 +37,12 @@ absl::Status WriteFeatures(const std::string& path,
     for (const evaluation::Example& e : *side) {
       auto it = by_visitor.find(e.visitor_id);
       if (it == by_visitor.end())
-        return absl::InternalError(absl::StrCat("no timeline of ", e.visitor_id));
+        return absl::InternalError(
+            absl::StrCat("no timeline of ", e.visitor_id));
       out << (side == &train ? "train," : "test,") << (e.converted ? 1 : 0)
           << "," << e.visitor_id << "," << e.episode;
-      for (double f : evaluation::HistoryFeatures(model, zone,
-                                                  it->second->events, e)) {
+      for (double f :
+           evaluation::HistoryFeatures(model, zone, it->second->events, e)) {
         if (std::isnan(f)) {
           out << ",NaN";
         } else {

@@ -25,8 +25,8 @@ namespace kaiku::tools {
 
 // Writes every example of `train` and `test` (examples of `timelines`) with
 // its history features to `path`.
-absl::Status WriteFeatures(const std::string& path,
-                           const scoring::Model& model, absl::TimeZone zone,
+absl::Status WriteFeatures(const std::string& path, const scoring::Model& model,
+                           absl::TimeZone zone,
                            const std::vector<evaluation::Timeline>& timelines,
                            const std::vector<evaluation::Example>& train,
                            const std::vector<evaluation::Example>& test);

@@ -229,9 +229,9 @@ int main(int argc, char** argv) {
       levels.warm().enter(), levels.warm().exit(), levels.hot().enter(),
       levels.hot().exit(), levels.sales_ready().enter(),
       levels.sales_ready().exit());
-  std::cout << absl::StrFormat("  l2 %g%s, bias %+.3f\n", trained->l2,
-                               options.l2_grid.empty() ? "" : " (cross-validated)",
-                               trained->fit.bias);
+  std::cout << absl::StrFormat(
+      "  l2 %g%s, bias %+.3f\n", trained->l2,
+      options.l2_grid.empty() ? "" : " (cross-validated)", trained->fit.bias);
   const auto& signals = (*learned)->signals();
   for (size_t i = 0; i < signals.size(); ++i) {
     if (signals[i].shape_x.empty()) {
@@ -245,8 +245,8 @@ int main(int argc, char** argv) {
       absl::StrAppendFormat(&curve, " %.3g:%+.2f", signals[i].shape_x[k],
                             signals[i].shape_y[k]);
     }
-    std::cout << absl::StrFormat("  %-28s f:contribution%s\n",
-                                 signals[i].name, curve);
+    std::cout << absl::StrFormat("  %-28s f:contribution%s\n", signals[i].name,
+                                 curve);
   }
   if (split.test.empty()) return 0;
   const kaiku::scoring::Scorer learned_scorer(**learned);

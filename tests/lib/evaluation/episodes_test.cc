@@ -111,8 +111,8 @@ TEST(EpisodesTest, APurchaseThatOpensItsEpisodeIsNotAnExample) {
   Event later = At("c", kT0 + 86400 * kSecond, "s2");
   later.mutable_conversion()->set_order_id("o2");
   std::vector<Example> examples = VisitorExamples(
-      scorer, "v", {Page("b", kT0 - 3600 * kSecond, "s1", "/products/x"),
-                    later});
+      scorer, "v",
+      {Page("b", kT0 - 3600 * kSecond, "s1", "/products/x"), later});
   ASSERT_EQ(examples.size(), 1u);
   EXPECT_EQ(examples[0].episode, "s1");
   EXPECT_FALSE(examples[0].converted);

@@ -55,9 +55,9 @@ TEST(HistoryFeaturesTest, CountsOnlyWhatTheMomentKnows) {
       Page("e", kT0 + 86460 * kSecond, "d2", "/products/y"),
       Page("f", kT0 + 86520 * kSecond, "d2", "/products/x"),  // after
   };
-  ASSERT_EQ(HistoryFeatureNames().size(),
-            HistoryFeatures(*model, absl::UTCTimeZone(), timeline, Example())
-                .size());
+  ASSERT_EQ(
+      HistoryFeatureNames().size(),
+      HistoryFeatures(*model, absl::UTCTimeZone(), timeline, Example()).size());
   Example x;
   x.episode = "d2";
   x.at_micros = kT0 + 86460 * kSecond;

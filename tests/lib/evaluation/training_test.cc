@@ -126,9 +126,11 @@ TEST(TrainingTest, ShapesLearnACurveAndMonotoneOnesKeepTheirDirection) {
   options.logistic.l2 = 1e-5;
   options.fit_levels = false;
   options.shapes = ShapeKind::kFree;
-  absl::StatusOr<TrainingResult> free_fit = TrainModel(*base, examples, options);
+  absl::StatusOr<TrainingResult> free_fit =
+      TrainModel(*base, examples, options);
   ASSERT_TRUE(free_fit.ok()) << free_fit.status();
-  const kaiku::config::v1::Shape& shape = free_fit->model.signals(carts).shape();
+  const kaiku::config::v1::Shape& shape =
+      free_fit->model.signals(carts).shape();
   ASSERT_GE(shape.x_size(), 4);
   EXPECT_EQ(shape.x(0), 0);
   EXPECT_EQ(shape.y(0), 0);

@@ -119,8 +119,8 @@ class AggregatesTest : public ::testing::Test {
 TEST_F(AggregatesTest, TodayCountsTheLocalCalendarDay) {
   // 23:30 and 23:50 local on the 5th, then 00:10 on the 6th (22:10 UTC on
   // the 5th: the same UTC day, another local one).
-  VisitorState s = Fold({Page("a", Local(5, 23, 30), "/"),
-                         Page("b", Local(5, 23, 50), "/")});
+  VisitorState s = Fold(
+      {Page("a", Local(5, 23, 30), "/"), Page("b", Local(5, 23, 50), "/")});
   EXPECT_EQ(Value(s, "events_today", Local(5, 23, 55)), 2);
   EXPECT_EQ(Value(s, "events_today", Local(6, 0, 1)), 0);  // midnight passed
   s = Fold({Page("a", Local(5, 23, 30), "/"), Page("b", Local(5, 23, 50), "/"),
@@ -130,9 +130,9 @@ TEST_F(AggregatesTest, TodayCountsTheLocalCalendarDay) {
 }
 
 TEST_F(AggregatesTest, SessionSumsEndAfterTheGap) {
-  VisitorState s = Fold({Page("a", Local(5, 10), "/"),
-                         Page("b", Local(5, 10, 10), "/"),
-                         Page("c", Local(5, 10, 20), "/")});
+  VisitorState s =
+      Fold({Page("a", Local(5, 10), "/"), Page("b", Local(5, 10, 10), "/"),
+            Page("c", Local(5, 10, 20), "/")});
   EXPECT_EQ(Value(s, "session_pages", Local(5, 10, 49)), 3);
   EXPECT_EQ(Value(s, "session_pages", Local(5, 10, 51)), 0);  // 31 min later
   s = Fold({Page("a", Local(5, 10), "/"), Page("b", Local(5, 11), "/")});
@@ -141,9 +141,8 @@ TEST_F(AggregatesTest, SessionSumsEndAfterTheGap) {
 }
 
 TEST_F(AggregatesTest, DaysWithAPurchaseCountOncePerDay) {
-  VisitorState s =
-      Fold({Buy("a", Local(5, 10)), Buy("b", Local(5, 18)),
-            Buy("c", Local(7, 9))});
+  VisitorState s = Fold(
+      {Buy("a", Local(5, 10)), Buy("b", Local(5, 18)), Buy("c", Local(7, 9))});
   EXPECT_EQ(Value(s, "purchase_days", Local(7, 9)), 2);
 }
 
@@ -164,7 +163,7 @@ TEST_F(AggregatesTest, HourAndWeekdayAreLocalAndShapedHourIsExplained) {
   VisitorState s = Fold({Page("a", Local(5, 12, 30), "/")});
   EXPECT_EQ(Value(s, "hour", Local(5, 12, 30)), 12);
   EXPECT_EQ(Value(s, "weekday", Local(5, 12, 30)), 0);  // not shown: 0
-  s = Fold({Page("a", Local(10, 18), "/")});  // Saturday
+  s = Fold({Page("a", Local(10, 18), "/")});            // Saturday
   EXPECT_EQ(Value(s, "weekday", Local(10, 18)), 5);
   kaiku::v1::Explanation explanation;
   scorer_.Explain(s, Local(10, 18), &explanation);
@@ -178,7 +177,9 @@ TEST_F(AggregatesTest, HourAndWeekdayAreLocalAndShapedHourIsExplained) {
 TEST_F(AggregatesTest, MaxPerUrlFollowsTheMostViewedProduct) {
   std::vector<Event> events;
   int64_t t = Local(5, 10);
-  for (int i = 0; i < 3; ++i) events.push_back(Page(absl::StrCat("x", i), t += 60 * kSecond, "/products/x"));
+  for (int i = 0; i < 3; ++i)
+    events.push_back(
+        Page(absl::StrCat("x", i), t += 60 * kSecond, "/products/x"));
   for (int i = 0; i < 6; ++i)  // more distinct products than are followed
     events.push_back(Page(absl::StrCat("o", i), t += 60 * kSecond,
                           absl::StrCat("/products/o", i)));
@@ -249,29 +250,46 @@ levels {
 TEST(AggregateModelTest, InvalidAggregatesAndShapesAreNamed) {
   auto problem = [](const std::string& signal) {
     std::string text = absl::StrCat(R"(version: "t" signals { )", signal,
-                                     R"( } levels { warm { enter: 20 exit: 15 }
+                                    R"( } levels { warm { enter: 20 exit: 15 }
         hot { enter: 50 exit: 40 } sales_ready { enter: 75 exit: 65 } })");
     absl::StatusOr<std::shared_ptr<const Model>> m = ParseModel(text, "m");
     return m.ok() ? std::string() : std::string(m.status().message());
   };
-  EXPECT_EQ(problem(R"(name: "a" source: SIGNAL_SOURCE_EVENTS aggregate: AGGREGATE_DAYS)"), "");
-  EXPECT_THAT(problem(R"(name: "a" source: SIGNAL_SOURCE_EVENTS aggregate: AGGREGATE_TODAY half_life { seconds: 60 })"),
-              HasSubstr("signals[0].half_life: only a SUM decays"));
-  EXPECT_THAT(problem(R"(name: "a" source: SIGNAL_SOURCE_EVENTS aggregate: AGGREGATE_SECONDS_SINCE)"),
-              HasSubstr("signals[0].cap: SECONDS_SINCE needs a cap"));
-  EXPECT_THAT(problem(R"(name: "a" source: SIGNAL_SOURCE_EVENTS aggregate: AGGREGATE_MAX_PER_URL)"),
-              HasSubstr("signals[0].source: MAX_PER_URL counts page views only"));
-  EXPECT_THAT(problem(R"(name: "a" source: SIGNAL_SOURCE_EVENTS weight: 1 shape { x: [0, 1] y: [0, 1] })"),
-              HasSubstr("signals[0].weight: must be 0 with a shape"));
-  EXPECT_THAT(problem(R"(name: "a" source: SIGNAL_SOURCE_EVENTS shape { x: [0, 1] y: [1, 1] })"),
-              HasSubstr("must be 0 at f = 0"));
-  EXPECT_THAT(problem(R"(name: "a" source: SIGNAL_SOURCE_EVENTS shape { x: [0, 2, 1] y: [0, 1, 2] })"),
-              HasSubstr("signals[0].shape.x[2]: must be greater"));
-  EXPECT_THAT(problem(R"(name: "a" source: SIGNAL_SOURCE_EVENTS shape { x: [0] y: [0] })"),
-              HasSubstr("signals[0].shape: needs 2..16 knots"));
+  EXPECT_EQ(
+      problem(
+          R"(name: "a" source: SIGNAL_SOURCE_EVENTS aggregate: AGGREGATE_DAYS)"),
+      "");
   EXPECT_THAT(
-      std::string(ParseModel(absl::StrReplaceAll(kModel, {{"Europe/Helsinki",
-                                                           "Mars/Olympus"}}),
+      problem(
+          R"(name: "a" source: SIGNAL_SOURCE_EVENTS aggregate: AGGREGATE_TODAY half_life { seconds: 60 })"),
+      HasSubstr("signals[0].half_life: only a SUM decays"));
+  EXPECT_THAT(
+      problem(
+          R"(name: "a" source: SIGNAL_SOURCE_EVENTS aggregate: AGGREGATE_SECONDS_SINCE)"),
+      HasSubstr("signals[0].cap: SECONDS_SINCE needs a cap"));
+  EXPECT_THAT(
+      problem(
+          R"(name: "a" source: SIGNAL_SOURCE_EVENTS aggregate: AGGREGATE_MAX_PER_URL)"),
+      HasSubstr("signals[0].source: MAX_PER_URL counts page views only"));
+  EXPECT_THAT(
+      problem(
+          R"(name: "a" source: SIGNAL_SOURCE_EVENTS weight: 1 shape { x: [0, 1] y: [0, 1] })"),
+      HasSubstr("signals[0].weight: must be 0 with a shape"));
+  EXPECT_THAT(
+      problem(
+          R"(name: "a" source: SIGNAL_SOURCE_EVENTS shape { x: [0, 1] y: [1, 1] })"),
+      HasSubstr("must be 0 at f = 0"));
+  EXPECT_THAT(
+      problem(
+          R"(name: "a" source: SIGNAL_SOURCE_EVENTS shape { x: [0, 2, 1] y: [0, 1, 2] })"),
+      HasSubstr("signals[0].shape.x[2]: must be greater"));
+  EXPECT_THAT(
+      problem(
+          R"(name: "a" source: SIGNAL_SOURCE_EVENTS shape { x: [0] y: [0] })"),
+      HasSubstr("signals[0].shape: needs 2..16 knots"));
+  EXPECT_THAT(
+      std::string(ParseModel(absl::StrReplaceAll(
+                                 kModel, {{"Europe/Helsinki", "Mars/Olympus"}}),
                              "m")
                       .status()
                       .message()),

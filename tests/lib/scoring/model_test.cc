@@ -29,7 +29,8 @@ TEST(ModelTest, DefaultModelLoads) {
 // The shop models under deploy/config load as kaikud loads them: the base with
 // its new signal kinds, the starter with learned curves.
 TEST(ModelTest, DeployedShopModelsLoad) {
-  auto base = LoadModelFile(KAIKU_SOURCE_DIR "/deploy/config/shop-base.textproto");
+  auto base =
+      LoadModelFile(KAIKU_SOURCE_DIR "/deploy/config/shop-base.textproto");
   ASSERT_TRUE(base.ok()) << base.status();
   EXPECT_LE((*base)->signals().size(), static_cast<size_t>(kMaxSignals));
   EXPECT_TRUE((*base)->counts_urls());
