@@ -66,19 +66,29 @@ std::vector<std::string> TableRows(const std::string& out) {
   return rows;
 }
 
-TEST(ReplayIntegrationTest, ReplayTrainEvaluateAndServeTheLearnedModel) {
-  kaiku::testing::TempDir dir;
-  int events = 0;
-  const std::string csv = dir.Sub("taobao.csv");
-  std::ofstream(csv) << TaobaoCsv(&events);
+// TaobaoCsv written to a temp dir and replayed into a kaikud on its data dir.
+class ReplayIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::ofstream(csv) << TaobaoCsv(&events);
+    auto started = KaikudProcess::Start(dir.Sub("data"));
+    ASSERT_TRUE(started.ok()) << started.status();
+    server = std::move(started).value();
+    replayed = RunCommand({KAIKU_REPLAY_PATH, "--dataset=taobao",
+                           "--csv=" + csv, "--addr=" + server->address()},
+                          "");
+    ASSERT_EQ(replayed.exit_code, 0) << replayed.out;
+  }
 
-  auto server = KaikudProcess::Start(dir.Sub("data"));
-  ASSERT_TRUE(server.ok()) << server.status();
-  const std::string addr = (*server)->address();
-  CommandResult replayed = RunCommand(
-      {KAIKU_REPLAY_PATH, "--dataset=taobao", "--csv=" + csv, "--addr=" + addr},
-      "");
-  ASSERT_EQ(replayed.exit_code, 0) << replayed.out;
+  kaiku::testing::TempDir dir;
+  const std::string csv = dir.Sub("taobao.csv");
+  int events = 0;
+  std::unique_ptr<KaikudProcess> server;
+  CommandResult replayed;
+};
+
+TEST_F(ReplayIntegrationTest, ReplayTrainEvaluateAndServeTheLearnedModel) {
+  const std::string addr = server->address();
   EXPECT_THAT(replayed.out, HasSubstr(absl::StrCat(events, " accepted")));
   // Run again: every event is a duplicate, stored once.
   CommandResult again = RunCommand(
@@ -129,7 +139,7 @@ TEST(ReplayIntegrationTest, ReplayTrainEvaluateAndServeTheLearnedModel) {
                         "learned-taobao` | 1.000 |"));
 
   // kaikud serves the learned model.
-  ASSERT_EQ((*server)->Terminate(), 0);
+  ASSERT_EQ(server->Terminate(), 0);
   auto learned = KaikudProcess::Start(dir.Sub("data"), {"--model=" + model});
   ASSERT_TRUE(learned.ok()) << learned.status();
   CommandResult served = RunCommand(
@@ -153,20 +163,10 @@ std::map<std::string, std::string> Snapshot(const std::string& dir) {
   return files;
 }
 
-TEST(ReplayIntegrationTest, ShopModelWithShapesAgainstThePeerBacktestedServed) {
-  kaiku::testing::TempDir dir;
-  int events = 0;
-  const std::string csv = dir.Sub("taobao.csv");
-  std::ofstream(csv) << TaobaoCsv(&events);
-  auto server = KaikudProcess::Start(dir.Sub("data"));
-  ASSERT_TRUE(server.ok()) << server.status();
-  ASSERT_EQ(RunCommand({KAIKU_REPLAY_PATH, "--dataset=taobao", "--csv=" + csv,
-                        "--addr=" + (*server)->address()},
-                       "")
-                .exit_code,
-            0);
+TEST_F(ReplayIntegrationTest,
+       ShopModelWithShapesAgainstThePeerBacktestedServed) {
   ASSERT_EQ(RunCommand({KaikuctlPath(), "checkpoint", "shop", "--addr",
-                        (*server)->address()},
+                        server->address()},
                        "")
                 .exit_code,
             0);
@@ -228,7 +228,7 @@ TEST(ReplayIntegrationTest, ShopModelWithShapesAgainstThePeerBacktestedServed) {
 
   // kaikud serves it; a cart visitor's score is the bias plus its explained
   // contributions, the shaped ones included.
-  ASSERT_EQ((*server)->Terminate(), 0);
+  ASSERT_EQ(server->Terminate(), 0);
   auto shop = KaikudProcess::Start(dir.Sub("data"), {"--model=" + model});
   ASSERT_TRUE(shop.ok()) << shop.status();
   const absl::Time now = absl::Now() - absl::Minutes(5);
@@ -266,7 +266,7 @@ TEST(ReplayIntegrationTest, ShopModelWithShapesAgainstThePeerBacktestedServed) {
   EXPECT_NEAR(profile->score(), 100 / (1 + std::exp(-(bias + logit))), 1e-6);
 }
 
-TEST(ReplayIntegrationTest, ABadFileIsRefusedWithLineAndColumn) {
+TEST(ReplayFileTest, ABadFileIsRefusedWithLineAndColumn) {
   kaiku::testing::TempDir dir;
   const std::string csv = dir.Sub("bad.csv");
   std::ofstream(csv) << "user_id,item_id,category_id,behavior_type,timestamp\n"

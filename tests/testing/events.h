@@ -30,6 +30,27 @@ inline kaiku::v1::Event PageView(
   return e;
 }
 
+// An event of visitor "v" at `micros` (Unix microseconds) in `session`, its
+// kind not set.
+inline kaiku::v1::Event EventAt(const std::string& event_id, int64_t micros,
+                                const std::string& session) {
+  kaiku::v1::Event e;
+  e.set_event_id(event_id);
+  e.set_visitor_id("v");
+  e.set_session_id(session);
+  SetTime(absl::FromUnixMicros(micros), e.mutable_occurred_at());
+  return e;
+}
+
+// A page view of https://shop.example<path>, as EventAt.
+inline kaiku::v1::Event ShopPageAt(const std::string& event_id, int64_t micros,
+                                   const std::string& session,
+                                   const std::string& path) {
+  kaiku::v1::Event e = EventAt(event_id, micros, session);
+  e.mutable_page_view()->set_url(absl::StrCat("https://shop.example", path));
+  return e;
+}
+
 // The events as JSON lines, as `kaikuctl publish` reads them.
 inline std::string Jsonl(const std::vector<kaiku::v1::Event>& events) {
   std::string out;

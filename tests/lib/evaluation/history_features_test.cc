@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
+#include "tests/testing/events.h"
 #include "lib/scoring/model_loader.h"
 
 namespace kaiku::evaluation {
@@ -19,21 +20,8 @@ constexpr int64_t kSecond = 1000000;
 // 2025-11-24T12:00:00Z, a Monday.
 constexpr int64_t kT0 = int64_t{1763985600} * kSecond;
 
-Event At(const std::string& id, int64_t t, const std::string& session) {
-  Event e;
-  e.set_event_id(id);
-  e.set_visitor_id("v");
-  e.set_session_id(session);
-  *e.mutable_occurred_at() = TimeUtil::MicrosecondsToTimestamp(t);
-  return e;
-}
-
-Event Page(const std::string& id, int64_t t, const std::string& session,
-           const std::string& path) {
-  Event e = At(id, t, session);
-  e.mutable_page_view()->set_url(absl::StrCat("https://shop.example", path));
-  return e;
-}
+constexpr auto At = kaiku::testing::EventAt;
+constexpr auto Page = kaiku::testing::ShopPageAt;
 
 double Feature(const std::vector<double>& f, const std::string& name) {
   const std::vector<std::string>& names = HistoryFeatureNames();
