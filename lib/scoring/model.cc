@@ -464,6 +464,10 @@ absl::StatusOr<std::shared_ptr<const Model>> Model::Compile(
         spec.aggregate == cfg::AGGREGATE_PREVIOUS_GAP)
       spec.mark = m->mark_count_++;
     if (spec.aggregate == cfg::AGGREGATE_MAX_PER_URL) m->counts_urls_ = true;
+    if (spec.source == cfg::SIGNAL_SOURCE_EVENTS) m->counts_events_ = true;
+    if (spec.aggregate == cfg::AGGREGATE_LAST_EVENT ||
+        spec.aggregate == cfg::AGGREGATE_SECONDS_SINCE)
+      m->resets_per_event_ = true;
     spec.shape_x.assign(s.shape().x().begin(), s.shape().x().end());
     spec.shape_y.assign(s.shape().y().begin(), s.shape().y().end());
     m->signals_.push_back(std::move(spec));

@@ -162,6 +162,11 @@ class Model {
   int mark_count() const { return mark_count_; }
   // Whether a signal follows the most viewed URLs (AGGREGATE_MAX_PER_URL).
   bool counts_urls() const { return counts_urls_; }
+  // Whether a signal counts every event (SIGNAL_SOURCE_EVENTS).
+  bool counts_events() const { return counts_events_; }
+  // Whether a signal's stored value is reset at every event (LAST_EVENT, and
+  // SECONDS_SINCE, whose value lives in its mark).
+  bool resets_per_event() const { return resets_per_event_; }
   // The calendar day (days since 1970-01-01 in time_zone) of `micros`.
   int64_t DayOf(int64_t micros) const;
 
@@ -192,6 +197,8 @@ class Model {
   absl::TimeZone time_zone_;
   int mark_count_ = 0;
   bool counts_urls_ = false;
+  bool counts_events_ = false;
+  bool resets_per_event_ = false;
   std::unique_ptr<re2::RE2::Set> url_set_;
   std::vector<kaiku::v1::PageType> url_page_types_;
 };

@@ -66,7 +66,11 @@ double CountUrl(std::vector<UrlCount>& top, uint32_t hash) {
 bool Scorer::Holds(const std::vector<Condition>& all_of,
                    const VisitorState& s) const {
   for (const Condition& c : all_of) {
-    const double v = SignalAt(s, c.signal, s.last_event);
+    // As of the last event, only seconds since is not the stored value.
+    const double v =
+        model_.signals()[c.signal].aggregate == cfg::AGGREGATE_SECONDS_SINCE
+            ? SignalAt(s, c.signal, s.last_event)
+            : s.signals[c.signal];
     if (!(v >= c.at_least && v < c.below)) return false;
   }
   return true;
@@ -97,6 +101,11 @@ bool Scorer::CanAppend(const VisitorState& state, int64_t event_time) const {
 double Scorer::SignalAt(const VisitorState& s, int i, int64_t t) const {
   const SignalSpec& spec = model_.signals()[i];
   const double v = s.signals[i];
+  if (spec.aggregate == cfg::AGGREGATE_SUM) {  // the common case, first
+    if (spec.decay_per_micro == 0 || v == 0 || t <= s.last_event) return v;
+    return v * std::exp(-spec.decay_per_micro *
+                        static_cast<double>(t - s.last_event));
+  }
   switch (spec.aggregate) {
     case cfg::AGGREGATE_SECONDS_SINCE: {
       const int64_t mark = s.marks[spec.mark];
@@ -110,10 +119,6 @@ double Scorer::SignalAt(const VisitorState& s, int i, int64_t t) const {
     case cfg::AGGREGATE_SESSION:
       if (v == 0 || t <= s.last_event) return v;
       return t - s.last_event > model_.session_gap_micros() ? 0 : v;
-    case cfg::AGGREGATE_SUM:
-      if (spec.decay_per_micro == 0 || v == 0 || t <= s.last_event) return v;
-      return v * std::exp(-spec.decay_per_micro *
-                          static_cast<double>(t - s.last_event));
     default:
       return v;  // constant between events
   }
@@ -223,9 +228,11 @@ std::optional<int64_t> Scorer::Search(const VisitorState& s, int64_t lo_s,
   double lower = model_.bias();
   const auto& specs = model_.signals();
   for (size_t i = 0; i < specs.size(); ++i) {
+    // A stored 0 stays 0 between events, except seconds since (its mark).
+    if (s.signals[i] == 0 && specs[i].aggregate != cfg::AGGREGATE_SECONDS_SINCE)
+      continue;
     const double a = SignalAt(s, static_cast<int>(i), lo);
     const double b = SignalAt(s, static_cast<int>(i), hi);
-    if (a == 0 && b == 0) continue;
     const auto [least, greatest] = specs[i].ContributionRange(a, b);
     upper += greatest;
     lower += least;
@@ -327,7 +334,7 @@ void Scorer::Apply(const Event& event, VisitorState& s,
 
   // (TODAY's and SESSION's values are already 0 on a new day or session:
   // SignalAt.)
-  for (size_t i = 0; i < specs.size(); ++i) {
+  for (size_t i = 0; model_.resets_per_event() && i < specs.size(); ++i) {
     if (specs[i].aggregate == cfg::AGGREGATE_LAST_EVENT ||
         specs[i].aggregate == cfg::AGGREGATE_SECONDS_SINCE)
       values[i] = 0;  // the latter lives in its mark
@@ -366,7 +373,7 @@ void Scorer::Apply(const Event& event, VisitorState& s,
     s.zero_dwell_streak = 0;
     add(cfg::SIGNAL_SOURCE_SESSIONS, -1, 1);
   }
-  add(cfg::SIGNAL_SOURCE_EVENTS, -1, 1);
+  if (model_.counts_events()) add(cfg::SIGNAL_SOURCE_EVENTS, -1, 1);
   ++s.event_count;
   s.last_event = t;
 
