@@ -32,7 +32,7 @@
 #include "tools/eval/peer.h"
 
 ABSL_FLAG(std::string, model, "",
-          "The hand-set model file (default: the built-in default model, "
+          "The model of the first row (default: the built-in default model, "
           "deploy/config/model.textproto).");
 ABSL_FLAG(
     std::vector<std::string>, learned, {},
@@ -198,9 +198,11 @@ int main(int argc, char** argv) {
   }
 
   std::vector<Row> rows;
-  rows.push_back(
-      {absl::StrCat("Kaiku, hand-set model `", (*base)->version(), "`"),
-       MeasureModel(test, **base, k)});
+  rows.push_back({absl::StrCat(absl::GetFlag(FLAGS_model).empty()
+                                   ? "Kaiku, hand-set default model `"
+                                   : "Kaiku, model `",
+                               (*base)->version(), "`"),
+                  MeasureModel(test, **base, k)});
   for (const auto& model : learned) {
     const kaiku::scoring::Scorer learned_scorer(*model);
     rows.push_back(
