@@ -55,7 +55,8 @@ const std::vector<std::string>& HistoryFeatureNames() {
           "seconds_since_previous_session", "seconds_since_conversion",
           "seconds_since_cart", "episode_seconds", "max_views_of_one_url",
           "episode_max_views_of_one_url", "views_of_last_url",
-          "last_event_kind", "hour_of_day", "weekday"}) {
+          "last_event_kind", "hour_of_day", "weekday", "episode_page_value",
+          "last_page_value"}) {
       n->push_back(name);
     }
     return n;
@@ -83,6 +84,7 @@ std::vector<double> HistoryFeatures(const scoring::Model& model,
   int64_t last_t = 0, session_start = 0, previous_session_start = 0;
   int64_t last_conversion = 0, last_cart = 0, episode_start = 0;
   std::string last_url;
+  double episode_page_value = 0, last_page_value = 0;
   for (size_t i = 0; i < n; ++i) {
     const Event& e = timeline[i];
     const int64_t t = TimeUtil::TimestampToMicroseconds(e.occurred_at());
@@ -107,6 +109,8 @@ std::vector<double> HistoryFeatures(const scoring::Model& model,
           type == kaiku::v1::PAGE_TYPE_CHECKOUT)
         last_cart = t;
       last_url = e.page_view().url();
+      last_page_value = e.page_view().page_value();
+      if (in_episode) episode_page_value += last_page_value;
       ++url_views[last_url];
       if (in_episode) ++episode_url_views[last_url];
     } else if (e.has_engagement()) {
@@ -156,6 +160,8 @@ std::vector<double> HistoryFeatures(const scoring::Model& model,
       absl::ToCivilSecond(absl::FromUnixMicros(at), zone);
   f.push_back(local.hour() + local.minute() / 60.0);
   f.push_back(static_cast<int>(absl::GetWeekday(local)));
+  f.push_back(episode_page_value);
+  f.push_back(last_page_value);
   return f;
 }
 

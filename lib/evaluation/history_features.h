@@ -8,8 +8,9 @@
 // state would use: totals by kind, the episode's counts, today's counts in the
 // given time zone, days active and with a purchase, times since the previous
 // visit, purchase and cart, repeat views of one URL, the last event's kind, the
-// hour and weekday. Times that do not exist (no earlier purchase) are NaN,
-// which the learner reads as missing.
+// hour and weekday, and the page values the events carry (PageView.page_value).
+// Times that do not exist (no earlier purchase) are NaN, which the learner
+// reads as missing.
 #ifndef KAIKU_LIB_EVALUATION_HISTORY_FEATURES_H_
 #define KAIKU_LIB_EVALUATION_HISTORY_FEATURES_H_
 

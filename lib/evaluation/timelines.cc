@@ -3,6 +3,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "lib/common/status_macros.h"
+#include "lib/scoring/page_values.h"
 #include "lib/storage/store.h"
 
 namespace kaiku::evaluation {
@@ -11,6 +12,12 @@ absl::StatusOr<std::vector<Timeline>> TimelinesFromDataset(
     replay::Dataset dataset, const std::string& path) {
   ASSIGN_OR_RETURN(std::vector<kaiku::v1::Event> events,
                    replay::ReadDatasetFile(dataset, path));
+  // Page values as kaikud stamps them when the replay stores the events.
+  scoring::PageValues page_values;
+  for (kaiku::v1::Event& e : events) {
+    const double value = page_values.Learn("", e);
+    if (e.has_page_view()) e.mutable_page_view()->set_page_value(value);
+  }
   std::vector<Timeline> timelines;
   absl::flat_hash_map<std::string, size_t> index;
   for (kaiku::v1::Event& e : events) {  // already in timeline order

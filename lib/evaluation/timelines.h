@@ -22,7 +22,10 @@ struct Timeline {
   std::vector<kaiku::v1::Event> events;
 };
 
-// Visitors in order of their first event.
+// Visitors in order of their first event. Page views carry the page values
+// (PageView.page_value) that a replay into kaikud gets, learned in event order
+// (kaikud learns in the order it stores, which with several ingest shards may
+// interleave visitors a little differently).
 absl::StatusOr<std::vector<Timeline>> TimelinesFromDataset(
     replay::Dataset dataset, const std::string& path);
 

@@ -276,6 +276,9 @@ void IngestPipeline::WriteGroup(Shard* shard, std::vector<WorkItem>& items) {
       visitor_index;
   std::vector<std::vector<const kaiku::v1::Event*>> per_visitor;
   std::vector<std::pair<absl::string_view, absl::string_view>> visitors;
+  // Page views whose stored page_value differs from the request's: the
+  // stamped copies, alive until the group is written.
+  std::deque<kaiku::v1::Event> stamped;
   absl::Status status;
   int64_t events = 0;
   for (WorkItem& item : items) {
@@ -295,7 +298,16 @@ void IngestPipeline::WriteGroup(Shard* shard, std::vector<WorkItem>& items) {
       } else if (*seen) {
         request.outcomes[i] = StoreOutcome::kDuplicate;
       } else {
-        batch->PutEvent(request.tenant, e, now_micros);
+        const kaiku::v1::Event* stored = &e;
+        if (options_.page_values != nullptr) {
+          const double value = options_.page_values->Learn(request.tenant, e);
+          if (e.has_page_view() && value != e.page_view().page_value()) {
+            stamped.push_back(e);
+            stamped.back().mutable_page_view()->set_page_value(value);
+            stored = &stamped.back();
+          }
+        }
+        batch->PutEvent(request.tenant, *stored, now_micros);
         if (shard->scoring == nullptr) continue;
         auto [it, added] = visitor_index.emplace(
             std::make_pair(absl::string_view(request.tenant),
@@ -305,7 +317,7 @@ void IngestPipeline::WriteGroup(Shard* shard, std::vector<WorkItem>& items) {
           per_visitor.emplace_back();
           visitors.push_back(it->first);
         }
-        per_visitor[it->second].push_back(&e);
+        per_visitor[it->second].push_back(stored);
       }
     }
   }

@@ -47,6 +47,7 @@
 #include "lib/common/clock.h"
 #include "lib/ingest/visitor_scoring.h"
 #include "lib/scoring/current_model.h"
+#include "lib/scoring/page_values.h"
 #include "lib/storage/store.h"
 
 namespace kaiku::ingest {
@@ -66,6 +67,10 @@ struct PipelineOptions {
   // The scoring model; null: events are stored without scoring. Must outlive
   // the pipeline. Default: null.
   const scoring::CurrentModel* model = nullptr;
+  // Learns page values from the stored events and stamps each new page view
+  // with its page's value (PageView.page_value); null: page views are stored
+  // with no value. Must outlive the pipeline. Default: null.
+  scoring::PageValues* page_values = nullptr;
   // Memory for cached visitor states, over all shards. Default: 256 MiB.
   int64_t state_cache_bytes = int64_t{256} << 20;
   // Most quiet visitors one worker wakes per write group. Default: 2000.

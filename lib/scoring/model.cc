@@ -117,6 +117,7 @@ absl::string_view FilterOf(cfg::SignalSource source) {
   switch (source) {
     case cfg::SIGNAL_SOURCE_PAGE_VIEWS:
     case cfg::SIGNAL_SOURCE_ENGAGED_SECONDS:
+    case cfg::SIGNAL_SOURCE_PAGE_VALUE:
       return "page_types";
     case cfg::SIGNAL_SOURCE_DOWNLOADS:
       return "asset_kinds";

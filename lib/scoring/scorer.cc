@@ -396,6 +396,8 @@ void Scorer::Apply(const Event& event, VisitorState& s,
       if (!s.is_bot() && s.zero_dwell_streak + 1 >= bots.zero_dwell_streak)
         s.bot = BotReason::kZeroDwellStreak;
       add(cfg::SIGNAL_SOURCE_PAGE_VIEWS, page_type, 1);
+      if (pv.page_value() > 0)
+        add(cfg::SIGNAL_SOURCE_PAGE_VALUE, page_type, pv.page_value());
       if (page_type == kaiku::v1::PAGE_TYPE_PRICING)
         add(cfg::SIGNAL_SOURCE_PRICE_LIST_VIEWS, -1, 1);
       s.page_time = t;

@@ -20,6 +20,7 @@
 #include "lib/metrics/kaikud_metrics.h"
 #include "lib/scorelog/hub.h"
 #include "lib/scorelog/kafka_sink.h"
+#include "lib/scoring/page_values.h"
 #include "lib/storage/store.h"
 #include "services/kaikud/admin_service.h"
 #include "services/kaikud/grpc_metrics.h"
@@ -146,6 +147,7 @@ class ServerImpl : public Server {
     pipeline_options.max_batch_events = config_.ingest().max_batch_events();
     pipeline_options.sync = config_.durability() == "fsync";
     pipeline_options.model = model_->current();
+    pipeline_options.page_values = &page_values_;
     pipeline_options.state_cache_bytes = config_.scoring().state_cache_bytes();
     pipeline_options.on_score_events =
         [this](const ingest::ScoreEventTally& tally) {
@@ -359,6 +361,8 @@ class ServerImpl : public Server {
   std::unique_ptr<scorelog::ScoreLogHub> hub_;
   std::unique_ptr<scorelog::KafkaSink> kafka_sink_;
   std::unique_ptr<Maintenance> maintenance_;
+  // Page values learned from the conversions stored since the start.
+  scoring::PageValues page_values_;
   std::unique_ptr<ingest::IngestPipeline> pipeline_;
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<ThreadPool> reads_;

@@ -385,6 +385,47 @@ TEST_F(ExactnessTest, LateEventsFoldExactlyUnderTheShopModel) {
   EXPECT_THAT(check.out, HasSubstr("0 mismatches"));
 }
 
+// Page values are learned from the conversions kaikud stores and stamped on
+// later page views when they are stored; a value a client sends is replaced.
+TEST_F(ExactnessTest, PageValuesAreLearnedAndStampedWhenStored) {
+  Start();
+  const std::string product = "https://shop.example/products/boat";
+  Event buy;
+  buy.set_event_id("pv-a-buy");
+  buy.set_visitor_id("pv-a");
+  kaiku::testing::SetTime(now_ - absl::Minutes(9), buy.mutable_occurred_at());
+  buy.mutable_conversion()->set_order_id("o-1");
+  buy.mutable_conversion()->set_value(80);
+  Publish({kaiku::testing::PageView("pv-a-1", "pv-a", now_ - absl::Minutes(10),
+                                    product),
+           buy});
+  Event forged =
+      kaiku::testing::PageView("pv-c-1", "pv-c", now_ - absl::Minutes(5),
+                               "https://shop.example/products/never-bought");
+  forged.mutable_page_view()->set_page_value(999);
+  Publish({kaiku::testing::PageView("pv-b-1", "pv-b", now_ - absl::Minutes(5),
+                                    product),
+           forged});
+
+  auto timeline = [&](const std::string& visitor) {
+    auto got = RunCommand({kaiku::testing::KaikuctlPath(), "get", visitor,
+                           "--limit", "10", Addr()},
+                          "");
+    EXPECT_EQ(got.exit_code, 0) << got.out;
+    kaiku::v1::VisitorProfile profile;
+    EXPECT_TRUE(
+        google::protobuf::util::JsonStringToMessage(got.out, &profile).ok())
+        << got.out;
+    return profile;
+  };
+  // The buyer's own view came before any purchase: no value.
+  EXPECT_EQ(timeline("pv-a").timeline(0).page_view().page_value(), 0);
+  // The next visitor's view of the page carries the purchase that followed
+  // it: 80 over (1 view + 1), the view decayed for five minutes.
+  EXPECT_NEAR(timeline("pv-b").timeline(0).page_view().page_value(), 40, 0.01);
+  EXPECT_EQ(timeline("pv-c").timeline(0).page_view().page_value(), 0);
+}
+
 TEST_F(ExactnessTest, PublishPrintsOneLinePerEventOnce) {
   Start();
   std::vector<Event> events;

@@ -247,6 +247,30 @@ levels {
   EXPECT_EQ(out.back().level(), kaiku::v1::LEVEL_COLD);
 }
 
+TEST(AggregateModelTest, PageValueSumsTheStampedValuesOfTheVisit) {
+  constexpr char kPageValue[] = R"model(
+version: "page-value-1"
+signals { name: "visit_value" source: SIGNAL_SOURCE_PAGE_VALUE aggregate: AGGREGATE_SESSION weight: 0.1 }
+levels {
+  warm { enter: 20 exit: 15 }
+  hot { enter: 50 exit: 40 }
+  sales_ready { enter: 75 exit: 65 }
+}
+)model";
+  std::shared_ptr<const Model> model = *ParseModel(kPageValue, "p");
+  Scorer scorer(*model);
+  VisitorState s = scorer.NewState();
+  const int64_t t0 = Local(5, 10);
+  Event a = Page("a", t0, "/products/x");
+  a.mutable_page_view()->set_page_value(12.5);
+  Event b = Page("b", t0 + 60 * kSecond, "/products/y");
+  b.mutable_page_view()->set_page_value(0.5);
+  scorer.Apply(a, s, nullptr);
+  scorer.Apply(b, s, nullptr);
+  EXPECT_EQ(scorer.Features(s, t0 + 60 * kSecond)[0], 13);
+  EXPECT_EQ(scorer.Features(s, t0 + 40 * 60 * kSecond)[0], 0);  // visit over
+}
+
 TEST(AggregateModelTest, InvalidAggregatesAndShapesAreNamed) {
   auto problem = [](const std::string& signal) {
     std::string text = absl::StrCat(R"(version: "t" signals { )", signal,
