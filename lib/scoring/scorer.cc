@@ -142,7 +142,7 @@ void Scorer::Count(VisitorState& s, int i, double amount, int64_t t,
       *mark = t;
       break;
     case cfg::AGGREGATE_LAST_EVENT:
-      values[i] = 1;
+      values[i] = amount;
       break;
     case cfg::AGGREGATE_HOUR_OF_DAY:
       values[i] =
