@@ -247,10 +247,11 @@ levels {
   EXPECT_EQ(out.back().level(), kaiku::v1::LEVEL_COLD);
 }
 
-TEST(AggregateModelTest, PageValueSumsTheStampedValuesOfTheVisit) {
+TEST(AggregateModelTest, PageValueReadsTheStampedValues) {
   constexpr char kPageValue[] = R"model(
 version: "page-value-1"
 signals { name: "visit_value" source: SIGNAL_SOURCE_PAGE_VALUE aggregate: AGGREGATE_SESSION weight: 0.1 }
+signals { name: "last_value" source: SIGNAL_SOURCE_PAGE_VALUE aggregate: AGGREGATE_LAST_EVENT weight: 0.1 }
 levels {
   warm { enter: 20 exit: 15 }
   hot { enter: 50 exit: 40 }
@@ -268,7 +269,11 @@ levels {
   scorer.Apply(a, s, nullptr);
   scorer.Apply(b, s, nullptr);
   EXPECT_EQ(scorer.Features(s, t0 + 60 * kSecond)[0], 13);
+  EXPECT_EQ(scorer.Features(s, t0 + 60 * kSecond)[1], 0.5);  // the last page's
   EXPECT_EQ(scorer.Features(s, t0 + 40 * 60 * kSecond)[0], 0);  // visit over
+  // A page with no value yet: the last event added nothing.
+  scorer.Apply(Page("c", t0 + 120 * kSecond, "/products/z"), s, nullptr);
+  EXPECT_EQ(scorer.Features(s, t0 + 120 * kSecond)[1], 0);
 }
 
 TEST(AggregateModelTest, InvalidAggregatesAndShapesAreNamed) {
