@@ -7,8 +7,8 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
-#include "tests/testing/events.h"
 #include "lib/scoring/model_loader.h"
+#include "tests/testing/events.h"
 
 namespace kaiku::evaluation {
 namespace {
