@@ -51,6 +51,9 @@ struct IngestPipeline::Shard {
   std::atomic<int64_t> score_events{0};
   std::atomic<int64_t> recomputations{0};
   std::atomic<int64_t> timer_wakeups{0};
+  std::atomic<int64_t> states_cached{0};
+  std::atomic<int64_t> states_read{0};
+  std::atomic<int64_t> states_new{0};
   std::atomic<int64_t> cached_visitors{0};
   std::atomic<int64_t> cached_bytes{0};
 };
@@ -122,6 +125,9 @@ ScoringCounters IngestPipeline::scoring_counters() const {
     total.recomputations +=
         shard->recomputations.load(std::memory_order_relaxed);
     total.timer_wakeups += shard->timer_wakeups.load(std::memory_order_relaxed);
+    total.states_cached += shard->states_cached.load(std::memory_order_relaxed);
+    total.states_read += shard->states_read.load(std::memory_order_relaxed);
+    total.states_new += shard->states_new.load(std::memory_order_relaxed);
     total.cached_visitors +=
         shard->cached_visitors.load(std::memory_order_relaxed);
     total.cached_bytes += shard->cached_bytes.load(std::memory_order_relaxed);
@@ -343,6 +349,9 @@ void IngestPipeline::WriteGroup(Shard* shard, std::vector<WorkItem>& items) {
       shard->score_events.store(c.score_events, std::memory_order_relaxed);
       shard->recomputations.store(c.recomputations, std::memory_order_relaxed);
       shard->timer_wakeups.store(c.timer_wakeups, std::memory_order_relaxed);
+      shard->states_cached.store(c.states_cached, std::memory_order_relaxed);
+      shard->states_read.store(c.states_read, std::memory_order_relaxed);
+      shard->states_new.store(c.states_new, std::memory_order_relaxed);
       const StateCache& cache = shard->scoring->cache();
       shard->cached_visitors.store(static_cast<int64_t>(cache.size()),
                                    std::memory_order_relaxed);

@@ -31,11 +31,17 @@ absl::StatusOr<std::optional<StoredVisitor>> VisitorScoring::Load(
   std::optional<std::string> stored;
   if (auto it = pending.visitors.find(key); it != pending.visitors.end()) {
     bytes = it->second.stored;
+    ++counters_.states_cached;
   } else if (std::optional<absl::string_view> hit = cache_.Get(key)) {
     bytes = *hit;
+    ++counters_.states_cached;
   } else {
     ASSIGN_OR_RETURN(stored, store_->GetVisitorState(tenant, visitor_id));
-    if (!stored.has_value()) return std::nullopt;
+    if (!stored.has_value()) {
+      ++counters_.states_new;
+      return std::nullopt;
+    }
+    ++counters_.states_read;
     bytes = *stored;
   }
   absl::StatusOr<StoredVisitor> decoded = DecodeStoredVisitor(bytes);

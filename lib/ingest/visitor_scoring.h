@@ -41,6 +41,11 @@ struct ScoringCounters {
   int64_t score_events = 0;
   int64_t recomputations = 0;
   int64_t timer_wakeups = 0;
+  // States looked up: found in the cache (or the write group), read from the
+  // store, or not stored (a new visitor).
+  int64_t states_cached = 0;
+  int64_t states_read = 0;
+  int64_t states_new = 0;
   // Now, not totals: states in the cache and the bytes charged for them.
   int64_t cached_visitors = 0;
   int64_t cached_bytes = 0;

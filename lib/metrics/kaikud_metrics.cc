@@ -150,6 +150,13 @@ KaikudMetrics::KaikudMetrics()
                              "(late events, model changes).")
                          .Register(r)
                          .Add({});
+  state_lookups_family_ = &BuildCounter()
+                               .Name("kaiku_scoring_state_lookups_total")
+                               .Help(
+                                   "Visitor states the ingest workers needed, "
+                                   "by where they were found: cache, store, "
+                                   "none (a new visitor).")
+                               .Register(r);
   timer_wakeups_ = &BuildCounter()
                         .Name("kaiku_scoring_timer_wakeups_total")
                         .Help(
@@ -252,6 +259,18 @@ KaikudMetrics::KaikudMetrics()
                      .Name("kaiku_rocksdb_sst_bytes")
                      .Help("Size of the SST files, by column family.")
                      .Register(r);
+  written_keys_family_ = &BuildCounter()
+                              .Name("kaiku_storage_written_keys_total")
+                              .Help(
+                                  "Keys kaikud put or deleted, by column "
+                                  "family.")
+                              .Register(r);
+  written_bytes_family_ = &BuildCounter()
+                               .Name("kaiku_storage_written_bytes_total")
+                               .Help(
+                                   "Key and value bytes kaikud wrote, by "
+                                   "column family.")
+                               .Register(r);
   fs_avail_ = gauge("kaiku_data_dir_filesystem_avail_bytes",
                     "Bytes free for kaikud on the data directory's "
                     "filesystem.");

@@ -76,6 +76,11 @@ class KaikudMetrics {
   prometheus::Counter& recomputations() { return *recomputations_; }
   prometheus::Counter& timer_wakeups() { return *timer_wakeups_; }
   prometheus::Gauge& cached_visitors() { return *cached_visitors_; }
+  // Where the ingest workers found visitor states: "cache", "store" or "none"
+  // (a new visitor).
+  prometheus::Counter& state_lookups(const std::string& source) {
+    return state_lookups_family_->Add({{"source", source}});
+  }
   prometheus::Gauge& state_cache_bytes() { return *state_cache_bytes_; }
   // kaiku_model_info{version} 1 for the model in use (the previous one's
   // series is removed).
@@ -107,6 +112,12 @@ class KaikudMetrics {
   }
   prometheus::Gauge& sst_bytes(const std::string& column_family) {
     return sst_family_->Add({{"column_family", column_family}});
+  }
+  prometheus::Counter& written_keys(const std::string& column_family) {
+    return written_keys_family_->Add({{"column_family", column_family}});
+  }
+  prometheus::Counter& written_bytes(const std::string& column_family) {
+    return written_bytes_family_->Add({{"column_family", column_family}});
   }
   prometheus::Gauge& filesystem_avail_bytes() { return *fs_avail_; }
   prometheus::Gauge& filesystem_size_bytes() { return *fs_size_; }
@@ -149,6 +160,7 @@ class KaikudMetrics {
   prometheus::Family<prometheus::Counter>* transitions_family_ = nullptr;
   prometheus::Family<prometheus::Counter>* triggers_family_ = nullptr;
   prometheus::Counter* recomputations_ = nullptr;
+  prometheus::Family<prometheus::Counter>* state_lookups_family_ = nullptr;
   prometheus::Counter* timer_wakeups_ = nullptr;
   prometheus::Gauge* cached_visitors_ = nullptr;
   prometheus::Gauge* state_cache_bytes_ = nullptr;
@@ -174,6 +186,8 @@ class KaikudMetrics {
   prometheus::Gauge* write_stopped_ = nullptr;
   prometheus::Family<prometheus::Gauge>* memtable_family_ = nullptr;
   prometheus::Family<prometheus::Gauge>* sst_family_ = nullptr;
+  prometheus::Family<prometheus::Counter>* written_keys_family_ = nullptr;
+  prometheus::Family<prometheus::Counter>* written_bytes_family_ = nullptr;
   prometheus::Gauge* fs_avail_ = nullptr;
   prometheus::Gauge* fs_size_ = nullptr;
 

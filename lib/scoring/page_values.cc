@@ -38,6 +38,26 @@ double PageValues::ValueOf(absl::string_view tenant, absl::string_view url,
   return p == t->second.pages.end() ? 0 : Value(p->second, at);
 }
 
+void PageValues::MakeRoom(Tenant& t, int64_t at) const {
+  absl::erase_if(t.visits, [&](const auto& v) {
+    return at - v.second.last > options_.session_gap_micros;
+  });
+  const size_t keep =
+      options_.max_visits - std::max<size_t>(options_.max_visits / 4, 1);
+  if (t.visits.size() <= keep) return;
+  // More visits are open than the table holds: the least recently active
+  // quarter goes. Each sweep frees a quarter of the table, so a sweep costs
+  // O(1) per visit added.
+  std::vector<int64_t> lasts;
+  lasts.reserve(t.visits.size());
+  for (const auto& [visitor, visit] : t.visits) lasts.push_back(visit.last);
+  const size_t drop = lasts.size() - keep;
+  std::nth_element(lasts.begin(), lasts.begin() + (drop - 1), lasts.end());
+  const int64_t cutoff = lasts[drop - 1];
+  absl::erase_if(t.visits,
+                 [&](const auto& v) { return v.second.last <= cutoff; });
+}
+
 double PageValues::Learn(absl::string_view tenant,
                          const kaiku::v1::Event& event) {
   if (!event.has_page_view() && !event.has_conversion()) return 0;
@@ -74,14 +94,8 @@ double PageValues::Learn(absl::string_view tenant,
     p->second.views += 1;
   }
   if (visit == t.visits.end()) {
-    if (t.visits.size() >= options_.max_visits) {
-      // Drop the visits that have ended to make room.
-      absl::erase_if(t.visits, [&](const auto& v) {
-        return at - v.second.last > options_.session_gap_micros;
-      });
-    }
-    if (t.visits.size() < options_.max_visits)
-      visit = t.visits.emplace(event.visitor_id(), Visit{}).first;
+    if (t.visits.size() >= options_.max_visits) MakeRoom(t, at);
+    visit = t.visits.emplace(event.visitor_id(), Visit{}).first;
   }
   if (visit != t.visits.end()) {
     Visit& v = visit->second;

@@ -13,7 +13,8 @@
 //
 // Memory is bounded: at most `max_pages` pages and `max_visits` open visits
 // per tenant; a page not followed when the table is full has value 0, and
-// visits that ended are dropped to make room. The table lives in memory and is
+// visits that ended (then the least recently active) are dropped to make
+// room. The table lives in memory and is
 // learned again after a restart (stored events keep their values).
 //
 // Thread safety: all methods may be called concurrently.
@@ -70,6 +71,9 @@ class PageValues {
     absl::flat_hash_map<std::string, Visit> visits;
   };
 
+  // Drops the visits that have ended and, when that is not enough to leave a
+  // quarter of the table free, the least recently active.
+  void MakeRoom(Tenant& t, int64_t at) const;
   void Decay(Page& page, int64_t at) const;
   double Value(const Page& page, int64_t at) const;
 

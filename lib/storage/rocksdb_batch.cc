@@ -65,7 +65,10 @@ rocksdb::WriteBatch* RocksBatch::Seal() {
                    });
   for (const Entry& e : entries_) {
     rocksdb::ColumnFamilyHandle* cf = families_[e.family];
+    ++sealed_keys_[e.family];
+    sealed_bytes_[e.family] += e.value_end - e.key_begin;
     if (e.is_delete) {
+      sealed_bytes_[e.family] -= e.value_end - e.value_begin;
       batch_.Delete(cf, Slice(Key(e))).PermitUncheckedError();
     } else {
       batch_.Put(cf, Slice(Key(e)), Slice(Value(e))).PermitUncheckedError();

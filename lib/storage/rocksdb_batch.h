@@ -72,6 +72,10 @@ class RocksBatch : public StoreBatch {
   // later entries for the same key stay after earlier ones. Call once, after
   // the last entry.
   rocksdb::WriteBatch* Seal();
+  // Per family, in the order timeline, dedupe, visitor_state, leads: the
+  // entries in the sealed batch, and their key and value bytes.
+  const std::array<int64_t, 4>& sealed_keys() const { return sealed_keys_; }
+  const std::array<int64_t, 4>& sealed_bytes() const { return sealed_bytes_; }
   // (tenant, serialized ScoreEvent), in append order; keyed at Commit.
   const std::vector<std::pair<std::string, std::string>>& score_events() const {
     return score_events_;
@@ -125,6 +129,8 @@ class RocksBatch : public StoreBatch {
   std::string buffer_;
   std::vector<Entry> entries_;
   rocksdb::WriteBatch batch_;
+  std::array<int64_t, 4> sealed_keys_{};
+  std::array<int64_t, 4> sealed_bytes_{};
   int size_ = 0;
 };
 

@@ -1,6 +1,7 @@
 // RocksDB implementation of Store. Column families and key layouts:
 // key_codec.h.
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <filesystem>
 #include <memory>
@@ -193,7 +194,10 @@ class RocksStore : public Store {
     rocksdb::WriteOptions wo;
     if (batch->score_events().empty()) {
       wo.sync = sync;
-      return FromRocksStatus(db_->Write(wo, write_batch), "writing events");
+      RETURN_IF_ERROR(
+          FromRocksStatus(db_->Write(wo, write_batch), "writing events"));
+      CountWritten(*batch);
+      return absl::OkStatus();
     }
     // The last sequence number this commit assigned, per tenant.
     absl::flat_hash_map<std::string, uint64_t> mine;
@@ -217,6 +221,7 @@ class RocksStore : public Store {
         if (first_sequence_[tenant] == 0) first_sequence_[tenant] = last + 1;
       }
     }
+    CountWritten(*batch);
     if (sync)
       RETURN_IF_ERROR(FromRocksStatus(db_->SyncWAL(), "syncing the WAL"));
     // Entries before ours were written before ours (under log_mu_), and are
@@ -234,6 +239,25 @@ class RocksStore : public Store {
       for (const auto& [tenant, last] : visible) listener_(tenant, last);
     }
     return absl::OkStatus();
+  }
+
+  // Adds a committed batch to the written keys and bytes of its families.
+  void CountWritten(const RocksBatch& batch) {
+    // Handle indices of the batch's families (RocksBatch's order).
+    constexpr std::array<int, 4> kHandle = {1, 2, 3, 4};
+    for (size_t f = 0; f < kHandle.size(); ++f) {
+      written_[kHandle[f]].keys.fetch_add(batch.sealed_keys()[f],
+                                          std::memory_order_relaxed);
+      written_[kHandle[f]].bytes.fetch_add(batch.sealed_bytes()[f],
+                                           std::memory_order_relaxed);
+    }
+    int64_t log_bytes = 0;
+    for (const auto& [tenant, bytes] : batch.score_events())
+      log_bytes += static_cast<int64_t>(tenant.size() + 9 + bytes.size());
+    written_[5].keys.fetch_add(
+        static_cast<int64_t>(batch.score_events().size()),
+        std::memory_order_relaxed);
+    written_[5].bytes.fetch_add(log_bytes, std::memory_order_relaxed);
   }
 
   absl::StatusOr<std::optional<std::string>> GetVisitorState(
@@ -356,10 +380,14 @@ class RocksStore : public Store {
                                  uint64_t sequence) override {
     rocksdb::WriteOptions wo;
     wo.sync = true;
-    return FromRocksStatus(
-        db_->Put(wo, cf_.consumers, ConsumerKey(tenant, consumer),
-                 EncodeSequence(sequence)),
-        "committing a consumer cursor");
+    const std::string key = ConsumerKey(tenant, consumer);
+    RETURN_IF_ERROR(FromRocksStatus(
+        db_->Put(wo, cf_.consumers, key, EncodeSequence(sequence)),
+        "committing a consumer cursor"));
+    written_[6].keys.fetch_add(1, std::memory_order_relaxed);
+    written_[6].bytes.fetch_add(static_cast<int64_t>(key.size() + 8),
+                                std::memory_order_relaxed);
+    return absl::OkStatus();
   }
 
   absl::StatusOr<std::optional<uint64_t>> GetConsumerCursor(
@@ -527,9 +555,12 @@ class RocksStore : public Store {
       stats.pending_compaction_bytes = static_cast<int64_t>(value);
     if (db_->GetIntProperty(rocksdb::DB::Properties::kIsWriteStopped, &value))
       stats.write_stopped = value != 0;
-    for (rocksdb::ColumnFamilyHandle* h : handles_) {
+    for (size_t i = 0; i < handles_.size(); ++i) {
+      rocksdb::ColumnFamilyHandle* h = handles_[i];
       StoreStats::ColumnFamily& cf = stats.column_families.emplace_back();
       cf.name = h->GetName();
+      cf.written_keys = written_[i].keys.load(std::memory_order_relaxed);
+      cf.written_bytes = written_[i].bytes.load(std::memory_order_relaxed);
       if (db_->GetIntProperty(h, rocksdb::DB::Properties::kCurSizeAllMemTables,
                               &value))
         cf.memtable_bytes = static_cast<int64_t>(value);
@@ -563,6 +594,12 @@ class RocksStore : public Store {
   rocksdb::ColumnFamilyHandle* timeline_ = nullptr;
   rocksdb::ColumnFamilyHandle* dedupe_ = nullptr;
   std::atomic<bool> every_event_has_state_{false};
+  // Per column family (by index in handles_): keys and bytes committed.
+  struct Written {
+    std::atomic<int64_t> keys{0};
+    std::atomic<int64_t> bytes{0};
+  };
+  std::array<Written, 7> written_;
   Families cf_;
   absl::Mutex log_mu_;
   // Per tenant: the last score-log sequence number assigned, the last one

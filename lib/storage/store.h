@@ -81,6 +81,9 @@ struct StoreStats {
     std::string name;
     int64_t memtable_bytes = 0;
     int64_t sst_bytes = 0;
+    // Totals: keys put or deleted, and their key and value bytes.
+    int64_t written_keys = 0;
+    int64_t written_bytes = 0;
   };
   std::vector<ColumnFamily> column_families;
 };

@@ -32,6 +32,9 @@ void CollectAtScrape(const MetricsSources& sources, metrics::KaikudMetrics& m) {
     const ingest::ScoringCounters c = sources.pipeline->scoring_counters();
     SetTotal(m.recomputations(), static_cast<double>(c.recomputations));
     SetTotal(m.timer_wakeups(), static_cast<double>(c.timer_wakeups));
+    SetTotal(m.state_lookups("cache"), static_cast<double>(c.states_cached));
+    SetTotal(m.state_lookups("store"), static_cast<double>(c.states_read));
+    SetTotal(m.state_lookups("none"), static_cast<double>(c.states_new));
     m.cached_visitors().Set(static_cast<double>(c.cached_visitors));
     m.state_cache_bytes().Set(static_cast<double>(c.cached_bytes));
   }
@@ -62,6 +65,8 @@ void CollectAtScrape(const MetricsSources& sources, metrics::KaikudMetrics& m) {
     for (const storage::StoreStats::ColumnFamily& cf : s.column_families) {
       m.memtable_bytes(cf.name).Set(static_cast<double>(cf.memtable_bytes));
       m.sst_bytes(cf.name).Set(static_cast<double>(cf.sst_bytes));
+      SetTotal(m.written_keys(cf.name), static_cast<double>(cf.written_keys));
+      SetTotal(m.written_bytes(cf.name), static_cast<double>(cf.written_bytes));
     }
   }
 }

@@ -1,15 +1,20 @@
-// kaiku_loadgen against the real kaikud: a bounded synthetic run over several
-// PublishStream streams with a subscriber attached stores every event, counts
-// the score events and times some of them; the stored visitors are the
-// generator's.
+// kaiku_loadgen against the real kaikud: the live workload over several
+// sites, each with its own key, stores every event (the retried requests as
+// duplicates, the late events too), counts the score events and times some of
+// them; the compressed stress test over several streams does the same; the
+// stored visitors are the generator's.
 #include <fstream>
 #include <string>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "lib/auth/authenticator.h"
 #include "tests/testing/kaikud_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -31,17 +36,86 @@ double Field(const std::string& out, absl::string_view key) {
   return -1;
 }
 
-TEST(LoadgenIntegrationTest, BoundedRunIsStoredScoredAndTimed) {
+TEST(LoadgenIntegrationTest, LiveWorkloadOverSitesIsStoredScoredAndTimed) {
+  kaiku::testing::TempDir dir;
+  const std::vector<std::string> keys = {"site0-key", "site1-key", "site2-key"};
+  {
+    std::ofstream out(dir.Sub("keys"));
+    for (size_t i = 0; i < keys.size(); ++i) {
+      out << kaiku::auth::HashApiKey(keys[i]) << " site" << i
+          << " ingest,subscribe\n";
+    }
+  }
+  auto server =
+      KaikudProcess::Start(dir.Sub("data"), {"--keys_file=" + dir.Sub("keys")});
+  ASSERT_TRUE(server.ok()) << server.status();
+  const std::string addr = (*server)->address();
+  // Many retries and late events, so that a short run has some.
+  CommandResult run = RunCommand(
+      {KAIKU_LOADGEN_PATH, "--addr=" + addr, "--rate=3000", "--duration=4",
+       "--tenant_keys=" + absl::StrJoin(keys, ","), "--retry_share=0.1",
+       "--late_share=0.05", "--linger_ms=10", "--run_id=live", "--subscribe"},
+      "");
+  ASSERT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_EQ(Field(run.out, "sites"), 3);
+  EXPECT_GT(Field(run.out, "events_per_second"), 1500);
+  EXPECT_GT(Field(run.out, "events_late"), 0);
+  EXPECT_GT(Field(run.out, "requests_retried"), 0);
+  // Every event is stored once; the retried ones come back as duplicates.
+  EXPECT_EQ(Field(run.out, "events_duplicate"),
+            Field(run.out, "events_retried"));
+  EXPECT_EQ(
+      Field(run.out, "events_accepted") + Field(run.out, "events_retried"),
+      Field(run.out, "events_sent"));
+  EXPECT_EQ(Field(run.out, "events_failed"), 0);
+  EXPECT_GT(Field(run.out, "score_events"), 0);
+  EXPECT_GT(Field(run.out, "e2e_samples"), 0);
+
+  // Each site has its own score stream, of its own visitors, and the first
+  // site, with the largest share of the traffic, has the most.
+  std::vector<absl::flat_hash_set<std::string>> visitors(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    CommandResult tail = RunCommand(
+        {KaikuctlPath(), "tail", "--from", "earliest", "--limit", "100000",
+         "--timeout", "2", "--addr", addr, "--api-key", keys[i]},
+        "");
+    for (absl::string_view line : absl::StrSplit(tail.out, '\n')) {
+      const size_t at = line.find("\"visitorId\":\"");
+      if (at == line.npos) continue;
+      absl::string_view id = line.substr(at + 13);
+      visitors[i].insert(std::string(id.substr(0, id.find('"'))));
+    }
+  }
+  EXPECT_GT(visitors[0].size(), visitors[2].size());
+  EXPECT_GT(visitors[2].size(), 0u);
+  for (const std::string& v : visitors[0]) {
+    EXPECT_FALSE(visitors[1].contains(v) || visitors[2].contains(v)) << v;
+  }
+  ASSERT_FALSE(visitors[1].empty());
+  const std::string some = *visitors[1].begin();
+  EXPECT_EQ(RunCommand({KaikuctlPath(), "get", some, "--addr", addr,
+                        "--api-key", keys[1]},
+                       "")
+                .exit_code,
+            0);
+  EXPECT_NE(RunCommand({KaikuctlPath(), "get", some, "--addr", addr,
+                        "--api-key", keys[0]},
+                       "")
+                .exit_code,
+            0);
+}
+
+TEST(LoadgenIntegrationTest, CompressedRunIsStoredScoredAndTimed) {
   kaiku::testing::TempDir dir;
   auto server = KaikudProcess::Start(dir.Sub("data"));
   ASSERT_TRUE(server.ok()) << server.status();
   const std::string addr = (*server)->address();
-  CommandResult run =
-      RunCommand({KAIKU_LOADGEN_PATH, "--addr=" + addr, "--max_events=20000",
-                  "--duration=60", "--batch=200", "--streams=3", "--window=4",
-                  "--visitors=2000", "--run_id=it", "--subscribe",
-                  "--series=" + dir.Sub("series.txt")},
-                 "");
+  CommandResult run = RunCommand(
+      {KAIKU_LOADGEN_PATH, "--addr=" + addr, "--workload=compressed",
+       "--max_events=20000", "--duration=60", "--batch=200", "--streams=3",
+       "--window=4", "--visitors=2000", "--retry_share=0", "--run_id=it",
+       "--subscribe", "--series=" + dir.Sub("series.txt")},
+      "");
   ASSERT_EQ(run.exit_code, 0) << run.out;
   EXPECT_EQ(Field(run.out, "events_sent"), 20000);
   EXPECT_EQ(Field(run.out, "events_accepted"), 20000);
@@ -54,10 +128,10 @@ TEST(LoadgenIntegrationTest, BoundedRunIsStoredScoredAndTimed) {
   EXPECT_LE(Field(run.out, "e2e_samples"), Field(run.out, "score_events"));
 
   // The same ids again: every event is a duplicate.
-  CommandResult again =
-      RunCommand({KAIKU_LOADGEN_PATH, "--addr=" + addr, "--max_events=2000",
-                  "--duration=60", "--visitors=2000", "--run_id=it"},
-                 "");
+  CommandResult again = RunCommand(
+      {KAIKU_LOADGEN_PATH, "--addr=" + addr, "--workload=compressed",
+       "--max_events=2000", "--duration=60", "--visitors=2000", "--run_id=it"},
+      "");
   ASSERT_EQ(again.exit_code, 0) << again.out;
   EXPECT_EQ(Field(again.out, "events_duplicate"), 2000);
 
@@ -80,10 +154,10 @@ TEST(LoadgenIntegrationTest, ReplaysADatasetFile) {
   auto server = KaikudProcess::Start(dir.Sub("data"));
   ASSERT_TRUE(server.ok()) << server.status();
   const std::string addr = (*server)->address();
-  CommandResult run =
-      RunCommand({KAIKU_LOADGEN_PATH, "--addr=" + addr, "--dataset=taobao",
-                  "--csv=" + csv, "--duration=60", "--batch=2"},
-                 "");
+  CommandResult run = RunCommand(
+      {KAIKU_LOADGEN_PATH, "--addr=" + addr, "--dataset=taobao", "--csv=" + csv,
+       "--duration=60", "--batch=2", "--retry_share=0"},
+      "");
   ASSERT_EQ(run.exit_code, 0) << run.out;
   EXPECT_EQ(Field(run.out, "events_accepted"), 5);
   EXPECT_EQ(Field(run.out, "visitors_seen"), 3);
@@ -94,8 +168,10 @@ TEST(LoadgenIntegrationTest, ReplaysADatasetFile) {
 }
 
 TEST(LoadgenIntegrationTest, BadFlagsAreUsageErrors) {
-  for (const char* flag : {"--batch=0", "--window=65", "--duration=0",
-                           "--rate=-1", "--dataset=nope"}) {
+  // The live workload happens in real time: it needs a rate.
+  for (const char* flag :
+       {"--batch=0", "--window=65", "--duration=0", "--rate=-1",
+        "--dataset=nope", "--workload=live", "--workload=other"}) {
     EXPECT_EQ(RunCommand({KAIKU_LOADGEN_PATH, flag}, "").exit_code, 2) << flag;
   }
 }

@@ -1,7 +1,9 @@
 // kaiku_baseline: writes the load generator's synthetic clickstream (the same
-// seed gives the same events as kaiku_loadgen) into a baseline store, as fast
-// as it acknowledges, and prints what a client sees. The harness
-// (tools/run_benchmark.sh) reads the server's CPU from /proc around it.
+// workload, seed and --rate give the same events as kaiku_loadgen) into a
+// baseline store, as fast as it acknowledges, and prints what a client sees.
+// The live workload's events are written as fast as the store takes them, not
+// at their moments: the store sees the same keys and values, sooner. The
+// harness (tools/run_benchmark.sh) reads the server's CPU from /proc around it.
 //
 //   kaiku_baseline --target=rocksdb --path=/tmp/raw --duration=60
 //   kaiku_baseline --target=redis --redis_port=6380 --duration=60
@@ -19,6 +21,7 @@
 #include <atomic>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -33,6 +36,7 @@
 #include "kaiku/storage/v1/records.pb.h"
 #include "lib/loadgen/clickstream.h"
 #include "lib/loadgen/latency_histogram.h"
+#include "lib/loadgen/live_clickstream.h"
 #include "lib/loadgen/monotonic.h"
 #include "tools/baselines/postgres_writer.h"
 #include "tools/baselines/redis_writer.h"
@@ -49,7 +53,14 @@ ABSL_FLAG(double, duration, 60, "Seconds to write for (at most 86400).");
 ABSL_FLAG(int64_t, max_events, 0, "Write at most this many (0: no limit).");
 ABSL_FLAG(int, batch, 100, "Records per write (pipeline, transaction).");
 ABSL_FLAG(int, connections, 1, "Writers, each on its own thread/connection.");
-ABSL_FLAG(int64_t, visitors, 200000, "Synthetic visitors active at a time.");
+ABSL_FLAG(std::string, workload, "live",
+          "live or compressed, as kaiku_loadgen's --workload.");
+ABSL_FLAG(double, rate, 100000,
+          "live: the rate kaiku_loadgen --rate would send the events at "
+          "(it sets the number of visitors in a session at once).");
+ABSL_FLAG(int, tenants, 1, "live: sites, as kaiku_loadgen's --tenant_keys.");
+ABSL_FLAG(int64_t, visitors, 200000,
+          "compressed: synthetic visitors active at a time.");
 ABSL_FLAG(uint32_t, seed, 1, "Seed of the synthetic clickstream.");
 ABSL_FLAG(std::string, run_id, "lg", "Prefix of event and visitor ids.");
 
@@ -102,15 +113,24 @@ absl::StatusOr<std::unique_ptr<Writer>> Open(const std::string& target,
 class Feed {
  public:
   Feed(const kaiku::loadgen::ClickstreamOptions& options, int64_t max_events)
-      : stream_(options), left_(max_events) {}
+      : compressed_(std::in_place, options), left_(max_events) {}
+  Feed(const kaiku::loadgen::LiveClickstreamOptions& options,
+       int64_t max_events)
+      : live_(std::in_place, options), left_(max_events) {}
   // False when the limit is reached.
   bool Take(size_t n, int64_t received_at, std::vector<Record>& out) {
     absl::MutexLock lock(&mu_);
     out.resize(std::min<int64_t>(static_cast<int64_t>(n), left_));
     left_ -= static_cast<int64_t>(out.size());
     for (Record& r : out) {
-      stream_.Next(&event_);
-      r.tenant = "default";
+      int tenant = 0;
+      if (live_.has_value()) {
+        tenant = live_->Peek().tenant;
+        live_->Take(&event_);
+      } else {
+        compressed_->Next(&event_);
+      }
+      r.tenant = tenant == 0 ? "default" : absl::StrCat("site", tenant);
       r.visitor_id = event_.visitor_id();
       r.event_id = event_.event_id();
       r.occurred_micros = event_.occurred_at().seconds() * 1000000 +
@@ -125,7 +145,9 @@ class Feed {
 
  private:
   absl::Mutex mu_;
-  kaiku::loadgen::SyntheticClickstream stream_ ABSL_GUARDED_BY(mu_);
+  std::optional<kaiku::loadgen::SyntheticClickstream> compressed_
+      ABSL_GUARDED_BY(mu_);
+  std::optional<kaiku::loadgen::LiveClickstream> live_ ABSL_GUARDED_BY(mu_);
   int64_t left_ ABSL_GUARDED_BY(mu_);
   kaiku::v1::Event event_ ABSL_GUARDED_BY(mu_);
   kaiku::storage::v1::TimelineRecord record_ ABSL_GUARDED_BY(mu_);
@@ -167,14 +189,32 @@ int main(int argc, char** argv) {
     writers.push_back(*std::move(w));
   }
 
-  kaiku::loadgen::ClickstreamOptions options;
-  options.visitors = std::max<int64_t>(absl::GetFlag(FLAGS_visitors), 1);
-  options.seed = absl::GetFlag(FLAGS_seed);
-  options.run_id = absl::GetFlag(FLAGS_run_id);
-  options.start_micros = absl::ToUnixMicros(absl::Now() - absl::Hours(24 * 30));
-  Feed feed(options, absl::GetFlag(FLAGS_max_events) > 0
-                         ? absl::GetFlag(FLAGS_max_events)
-                         : INT64_MAX);
+  const int64_t max_events = absl::GetFlag(FLAGS_max_events) > 0
+                                 ? absl::GetFlag(FLAGS_max_events)
+                                 : INT64_MAX;
+  kaiku::loadgen::VisitorMix mix;
+  mix.run_id = absl::GetFlag(FLAGS_run_id);
+  mix.tenants = std::clamp(absl::GetFlag(FLAGS_tenants), 1, 64);
+  std::optional<Feed> feed;
+  if (absl::GetFlag(FLAGS_workload) == "live") {
+    kaiku::loadgen::LiveClickstreamOptions options;
+    options.events_per_second = std::max(absl::GetFlag(FLAGS_rate), 1.0);
+    options.start_micros = absl::ToUnixMicros(absl::Now());
+    options.seed = absl::GetFlag(FLAGS_seed);
+    options.mix = mix;
+    feed.emplace(options, max_events);
+  } else if (absl::GetFlag(FLAGS_workload) == "compressed") {
+    kaiku::loadgen::ClickstreamOptions options;
+    options.visitors = std::max<int64_t>(absl::GetFlag(FLAGS_visitors), 1);
+    options.seed = absl::GetFlag(FLAGS_seed);
+    options.mix = mix;
+    options.start_micros =
+        absl::ToUnixMicros(absl::Now() - absl::Hours(24 * 30));
+    feed.emplace(options, max_events);
+  } else {
+    std::cerr << "kaiku_baseline: --workload: live or compressed\n";
+    return 2;
+  }
 
   const double cpu_before = ProcessCpuSeconds();
   const int64_t start = MonotonicMicros();
@@ -189,8 +229,8 @@ int main(int argc, char** argv) {
       std::vector<Record> records;
       kaiku::loadgen::LatencyHistogram mine;
       while (!failed.load() && MonotonicMicros() < end &&
-             feed.Take(static_cast<size_t>(batch),
-                       absl::ToUnixMicros(absl::Now()), records)) {
+             feed->Take(static_cast<size_t>(batch),
+                        absl::ToUnixMicros(absl::Now()), records)) {
         const int64_t t0 = MonotonicMicros();
         absl::Status s = w->Write(records);
         if (!s.ok()) {

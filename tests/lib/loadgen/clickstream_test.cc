@@ -21,7 +21,7 @@ ClickstreamOptions Small() {
   ClickstreamOptions o;
   o.visitors = 2000;
   o.start_micros = int64_t{1700000000} * 1000000;
-  o.run_id.assign("test");
+  o.mix.run_id = "test";
   return o;
 }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
 
@@ -71,21 +72,41 @@ TEST(PageValuesTest, ANewVisitStartsAfterTheGapAndValuesDecay) {
 TEST(PageValuesTest, MemoryIsBounded) {
   PageValueOptions options;
   options.max_pages = 2;
-  options.max_visits = 2;
+  options.max_visits = 4;
   options.pages_per_visit = 1;
   PageValues values(options);
+  const int64_t kSecond = 1000000;
   values.Learn("t", View("a", kT0, "/1"));
-  values.Learn("t", View("b", kT0, "/2"));
-  values.Learn("t", View("c", kT0, "/3"));  // neither page nor visit followed
-  values.Learn("t", Buy("c", kT0 + kMinute, 5));
+  values.Learn("t", View("b", kT0 + kSecond, "/2"));
+  values.Learn("t", View("c", kT0 + 2 * kSecond, "/3"));  // page not followed
+  values.Learn("t", View("d", kT0 + 3 * kSecond, "/1"));
+  // The table of visits is full and none has ended: the least recently
+  // active (a's) makes room.
+  values.Learn("t", View("e", kT0 + 4 * kSecond, "/2"));
   values.Learn("t", Buy("a", kT0 + kMinute, 5));
+  values.Learn("t", Buy("c", kT0 + kMinute, 5));
+  values.Learn("t", Buy("e", kT0 + kMinute, 5));
+  EXPECT_EQ(values.ValueOf("t", "/1", kT0 + kMinute), 0);
   EXPECT_EQ(values.ValueOf("t", "/3", kT0 + kMinute), 0);
-  EXPECT_NEAR(values.ValueOf("t", "/1", kT0 + kMinute), 2.5, 1e-3);
-  EXPECT_EQ(values.ValueOf("t", "/2", kT0 + kMinute), 0);
+  EXPECT_NEAR(values.ValueOf("t", "/2", kT0 + kMinute), 5.0 / 3, 1e-3);
   // Once the visits have ended, new visitors take their places.
-  values.Learn("t", View("d", kT0 + 90 * kMinute, "/1"));
-  values.Learn("t", Buy("d", kT0 + 91 * kMinute, 5));
-  EXPECT_GT(values.ValueOf("t", "/1", kT0 + 91 * kMinute), 2.5);
+  values.Learn("t", View("f", kT0 + 90 * kMinute, "/1"));
+  values.Learn("t", Buy("f", kT0 + 91 * kMinute, 5));
+  EXPECT_GT(values.ValueOf("t", "/1", kT0 + 91 * kMinute), 1.0);
+}
+
+// More visitors in a visit at once than the table holds (a busy site): the
+// most recently active are followed.
+TEST(PageValuesTest, WhenEveryVisitIsOpenTheMostRecentAreFollowed) {
+  PageValueOptions options;
+  options.max_visits = 1000;
+  PageValues values(options);
+  for (int i = 0; i < 200000; ++i) {
+    values.Learn("t", View(absl::StrCat("v", i), kT0 + i, "/page"));
+  }
+  // The most recent visits are followed: one of them converts.
+  values.Learn("t", Buy("v199999", kT0 + 200000, 10));
+  EXPECT_GT(values.ValueOf("t", "/page", kT0 + 200000), 0);
 }
 
 }  // namespace
