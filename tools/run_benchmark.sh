@@ -1,28 +1,45 @@
 #!/usr/bin/env bash
-# The benchmark (SPEC §8, the performance issue). Builds kaikud, kaiku_loadgen and
+# The benchmark (SPEC §8, the performance issues). Builds kaikud, kaiku_loadgen and
 # kaiku_baseline, then, on this machine with the load generator beside the server:
-#   1. max rate: a fresh kaikud under open-loop load for BENCH_SECONDS (default 600),
-#      a subscriber attached: events/s, server CPU per event (/proc, all threads),
-#      peak RSS, bytes per cached visitor, RocksDB write amplification and stall time;
-#   2. half rate: a fresh kaikud at half the rate phase 1 reached, for
+#   1. max rate: a fresh kaikud under the realistic workload (kaiku_loadgen
+#      --workload=live: events sent when they happen, at human pace, 1 % late, 0.5 % of
+#      requests retried, 8 sites with skewed traffic) offered BENCH_OFFERED events/s
+#      (default 150000) for BENCH_SECONDS (default 600), a subscriber attached:
+#      events stored per second, server CPU per event (/proc, all threads), peak RSS,
+#      bytes per cached visitor, write amplification, stall time, and what the server
+#      did: score events by kind, recomputations, state cache hits, keys and bytes
+#      written per column family;
+#   2. half rate: a fresh kaikud at half the rate phase 1 stored, for
 #      BENCH_LATENCY_SECONDS (default 120): publish-ack and event->score p50/p99/p99.9;
-#   3. baselines, BENCH_BASELINE_SECONDS each (default 60), the same synthetic
-#      stream: raw RocksDB (Kaiku's keys, day-bucketed keys, time-first keys), Redis (Lua script per
-#      event, AOF everysec, pipelined), PostgreSQL (batched insert + upsert,
-#      synchronous_commit=off) — both servers started here on loopback;
+#   3. the decay stress test (--workload=compressed: simulated days pass in seconds, so
+#      every visitor's level rises and decays within the run) at the maximum rate for
+#      BENCH_STRESS_SECONDS (default 120);
+#   4. replays of the public datasets in KAIKU_DATA_DIR (default ../shared/data; those
+#      present) at the maximum rate, BENCH_REPLAY_SECONDS each at most (default 60);
+#   5. baselines, BENCH_BASELINE_SECONDS each (default 60), the same realistic stream
+#      written as fast as they take it: raw RocksDB (Kaiku's keys, day-bucketed keys,
+#      time-first keys), Redis (Lua script per event, AOF everysec, pipelined),
+#      PostgreSQL (batched insert + upsert, synchronous_commit=off) — both servers
+#      started here on loopback;
 # and prints the table with the ratios, writes it to $BENCH_DIR/results.md and plots
 # throughput and latency over time to $BENCH_DIR/benchmark.png.
 #
-#   bash tools/run_benchmark.sh                      # about 18 minutes
-#   BENCH_SECONDS=60 BENCH_LATENCY_SECONDS=30 BENCH_BASELINE_SECONDS=30 \
-#     bash tools/run_benchmark.sh                    # a smoke run, about 4 minutes
+#   bash tools/run_benchmark.sh                      # about 25 minutes
+#   BENCH_SECONDS=60 BENCH_LATENCY_SECONDS=30 BENCH_STRESS_SECONDS=30 \
+#     BENCH_REPLAY_SECONDS=20 BENCH_BASELINE_SECONDS=20 \
+#     bash tools/run_benchmark.sh                    # a smoke run, about 6 minutes
 #   BENCH_REPORT_ONLY=1 bash tools/run_benchmark.sh  # the table and plot of the last run again
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 seconds="${BENCH_SECONDS:-600}"
 latency_seconds="${BENCH_LATENCY_SECONDS:-120}"
 baseline_seconds="${BENCH_BASELINE_SECONDS:-60}"
+stress_seconds="${BENCH_STRESS_SECONDS:-120}"
+replay_seconds="${BENCH_REPLAY_SECONDS:-60}"
+offered="${BENCH_OFFERED:-150000}"
+sites="${BENCH_SITES:-8}"
 visitors="${BENCH_VISITORS:-200000}"
+data_dir="${KAIKU_DATA_DIR:-$root/../shared/data}"
 build="${KAIKU_BUILD_DIR:-$root/build}"
 out="${BENCH_DIR:-$build/bench}"
 
@@ -75,16 +92,28 @@ scrape() {
   exec 3<&-
 }
 
+# One API key per site, in a keys file for kaikud and a list for kaiku_loadgen.
+make_keys() {
+  local i key
+  : > "$out/keys"
+  tenant_keys=""
+  for i in $(seq 0 $((sites - 1))); do
+    key="bench-site$i-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
+    echo "$(printf %s "$key" | sha256sum | cut -d' ' -f1) site$i ingest,subscribe" >> "$out/keys"
+    tenant_keys="$tenant_keys${tenant_keys:+,}$key"
+  done
+}
+
 # Runs kaikud fresh with the load generator's flags; leaves $1.summary, .metrics,
 # .series and "cpu_ticks", "peak_rss_kb" lines in the summary.
 kaiku_phase() {
   local name=$1
   shift
   local data="$out/$name.data"
-  KAIKUD_STDERR="$out/$name.kaikud.log" start_kaikud "$kaikud" "$data"
+  KAIKUD_STDERR="$out/$name.kaikud.log" start_kaikud "$kaikud" "$data" --keys_file="$out/keys"
   local before after
   before=$(cpu_ticks "$server")
-  "$loadgen" --visitors="$visitors" --subscribe --series="$out/$name.series" "$@" \
+  "$loadgen" --tenant_keys="$tenant_keys" --subscribe --series="$out/$name.series" "$@" \
     > "$out/$name.summary" 2> "$out/$name.loadgen.log" || true
   after=$(cpu_ticks "$server")
   scrape "$data" > "$out/$name.metrics"
@@ -100,15 +129,32 @@ kaiku_phase() {
 if [ -z "${BENCH_REPORT_ONLY:-}" ]; then
 rm -rf "$out"
 mkdir -p "$out"
-echo "== 1/3 kaikud at the maximum rate for $seconds s ($visitors visitors active)"
-kaiku_phase max --rate=0 --duration="$seconds"
+make_keys
+echo "== 1/5 kaikud under the realistic workload, $offered events/s offered over $sites sites, for $seconds s"
+kaiku_phase max --rate="$offered" --duration="$seconds"
 max_rate=$(field "$out/max.summary" events_per_second)
-echo "   $max_rate events/s"
+echo "   $max_rate events/s stored"
 half=$((${max_rate%.*} / 2))
-printf 'seconds=%s\nlatency_seconds=%s\nbaseline_seconds=%s\nvisitors=%s\nhalf=%s\n' \
-  "$seconds" "$latency_seconds" "$baseline_seconds" "$visitors" "$half" > "$out/params"
-echo "== 2/3 kaikud at half that rate ($half events/s) for $latency_seconds s"
-kaiku_phase half --rate="$half" --duration="$latency_seconds" --batch=100
+printf 'seconds=%s\nlatency_seconds=%s\nbaseline_seconds=%s\nstress_seconds=%s\nreplay_seconds=%s\noffered=%s\nsites=%s\nvisitors=%s\nhalf=%s\n' \
+  "$seconds" "$latency_seconds" "$baseline_seconds" "$stress_seconds" "$replay_seconds" \
+  "$offered" "$sites" "$visitors" "$half" > "$out/params"
+echo "== 2/5 kaikud at half that rate ($half events/s) for $latency_seconds s"
+kaiku_phase half --rate="$half" --duration="$latency_seconds"
+echo "== 3/5 the decay stress test (compressed time, $visitors visitors active) at the maximum rate for $stress_seconds s"
+kaiku_phase stress --workload=compressed --rate=0 --visitors="$visitors" --duration="$stress_seconds"
+echo "== 4/5 replays of the public datasets in $data_dir, at most $replay_seconds s each"
+declare -A csvs=(
+  [taobao]="$data_dir/taobao-sample/train.csv"
+  [rees46]="$data_dir/rees46-sample/train.csv"
+  [uci]="$data_dir/uci-online-shoppers/train.csv"
+)
+for d in taobao rees46 uci; do
+  if [ -f "${csvs[$d]}" ]; then
+    kaiku_phase "replay_$d" --dataset="$d" --csv="${csvs[$d]}" --rate=0 --duration="$replay_seconds"
+  else
+    echo "   ${csvs[$d]} is missing: no $d replay"
+  fi
+done
 
 # Baseline runs: $1 name, $2 server pid ("" for in-process), rest kaiku_baseline flags.
 baseline_phase() {
@@ -116,7 +162,7 @@ baseline_phase() {
   shift 2
   local before=0 after=0
   if [ -n "$pid" ]; then before=$(cpu_ticks "$pid"); fi
-  "$baseline" --visitors="$visitors" --duration="$baseline_seconds" "$@" \
+  "$baseline" --workload=live --rate="$offered" --tenants="$sites" --duration="$baseline_seconds" "$@" \
     > "$out/$name.summary" 2> "$out/$name.log"
   sleep 1  # PostgreSQL's backends exit after the client; their CPU is then reaped
   if [ -n "$pid" ]; then
@@ -128,7 +174,7 @@ baseline_phase() {
   fi
 }
 
-echo "== 3/3 baselines, $baseline_seconds s each"
+echo "== 5/5 baselines, $baseline_seconds s each"
 echo "   making the events alone (their cost is in the raw RocksDB figures)"
 baseline_phase none "" --target=none
 echo "   raw RocksDB, Kaiku's visitor-first keys"
@@ -190,32 +236,58 @@ cpu_of() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", (b > 0 ? a / b : 0)}'; }
 none_cpu=$(cpu_of none)
 storage_cpu() { awk -v a="$(cpu_of "$1")" -v b="$none_cpu" 'BEGIN {printf "%.2f", a - b}'; }
+# Per-phase figures: events stored, server CPU per event.
+stored_of() { echo $(( $(field "$out/$1.summary" events_accepted) + $(field "$out/$1.summary" events_duplicate) )); }
+kaiku_cpu_of() { per_event_us "$(field "$out/$1.summary" cpu_ticks)" "$(stored_of "$1")"; }
+per_event() { awk -v a="$1" -v n="$max_events" 'BEGIN {printf "%.3f", (n > 0 ? a / n : 0)}'; }
+labelled() {  # the value of metric $2 with label $3 in $1
+  awk -v m="$2" -v l="$3" 'index($1, m "{") == 1 && index($1, l) > 0 {printf "%.0f", $2}' "$1"
+}
 {
   echo "## Benchmark $(date -u +%Y-%m-%d) ($(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), $(uname -r); commit $(git -C "$root" rev-parse --short HEAD 2> /dev/null || echo unknown))"
   echo
-  echo "Kaiku sustained for $seconds s at the maximum rate (open loop: 4 PublishStream streams, 8 requests of 500 events in flight on each; $visitors visitors active; the load generator on the same machine):"
+  echo "Kaiku for $seconds s under the realistic workload (kaiku_loadgen --workload=live), $offered events/s offered: each event sent when it happens, visitors at human pace, $(field "$m" events_late) events late, $(field "$m" requests_retried) requests retried, $sites sites with Zipf-skewed traffic, batched per site (up to 500 events or 20 ms); the load generator on the same machine:"
   echo
   echo "| figure | value |"
   echo "|---|---|"
   echo "| events stored per second | $(rate max) |"
   echo "| kaikud CPU per event (all threads, compaction included) | $kaiku_cpu µs |"
-  echo "| publish-ack p50 / p99 / p99.9 at the maximum rate | $(field "$m" ack_p50_ms) / $(field "$m" ack_p99_ms) / $(field "$m" ack_p999_ms) ms |"
+  echo "| publish-ack p50 / p99 / p99.9 | $(field "$m" ack_p50_ms) / $(field "$m" ack_p99_ms) / $(field "$m" ack_p999_ms) ms |"
   echo "| peak RSS | $(( $(field "$m" peak_rss_kb) / 1024 )) MiB |"
-  echo "| distinct visitors seen / cached at the end | $(field "$m" visitors_seen) / $cached |"
+  echo "| distinct visitors seen / in a session at the end / cached at the end | $(field "$m" visitors_seen) / $(field "$m" visitors_in_session_at_end) / $cached |"
   echo "| bytes per cached visitor | $(awk -v b="$cache_bytes" -v n="$cached" 'BEGIN {printf "%.0f", (n > 0 ? b / n : 0)}') |"
+  echo "| visitor states found in the cache / read from the store / new | $(labelled "$mx" kaiku_scoring_state_lookups_total cache) / $(labelled "$mx" kaiku_scoring_state_lookups_total store) / $(labelled "$mx" kaiku_scoring_state_lookups_total none) |"
+  echo "| score events per event (level / stage / segment / trigger / disqualified) | $(per_event "$(metric "$mx" kaiku_scoring_score_events_total)") ($(for k in level_changed stage_changed segment_changed trigger_fired disqualified; do printf '%s ' "$(labelled "$mx" kaiku_scoring_score_events_total "\"$k\"")"; done | sed 's/ $//; s/ / \/ /g')) |"
+  echo "| recomputations (late events, model changes) / timer wake-ups | $(metric "$mx" kaiku_scoring_recomputations_total) / $(metric "$mx" kaiku_scoring_timer_wakeups_total) |"
+  for cf in timeline dedupe visitor_state leads scorelog; do
+    echo "| keys / bytes written per event, $cf | $(per_event "$(labelled "$mx" kaiku_storage_written_keys_total "\"$cf\"")") / $(per_event "$(labelled "$mx" kaiku_storage_written_bytes_total "\"$cf\"")") |"
+  done
   echo "| RocksDB write amplification ((flush + compaction) / user bytes) | $(awk -v w="$written" -v u="$user_bytes" 'BEGIN {printf "%.1f", (u > 0 ? w / u : 0)}') |"
   echo "| RocksDB write stall | $stall s |"
   echo "| score events published | $(field "$m" score_events) |"
   echo "| data directory at the end | $(( $(field "$m" data_kb) / 1024 )) MiB |"
   echo
-  echo "At half that rate ($half events/s on a fixed schedule, requests of 100 events, $latency_seconds s, a subscriber attached):"
+  echo "At half that rate ($half events/s, the same workload, $latency_seconds s, a subscriber attached):"
   echo
   echo "| figure | p50 | p99 | p99.9 |"
   echo "|---|---|---|---|"
   echo "| publish-ack | $(field "$h" ack_p50_ms) ms | $(field "$h" ack_p99_ms) ms | $(field "$h" ack_p999_ms) ms |"
   echo "| event -> subscriber ($(field "$h" e2e_samples) timed score events) | $(field "$h" e2e_p50_ms) ms | $(field "$h" e2e_p99_ms) ms | $(field "$h" e2e_p999_ms) ms |"
   echo
-  echo "The same synthetic stream into the baselines ($baseline_seconds s each):"
+  echo "Other workloads, each into a fresh kaikud at the maximum rate:"
+  echo
+  echo "| workload | events | events/s | kaikud CPU µs/event | score events | ack p99 |"
+  echo "|---|---|---|---|---|---|"
+  for w in stress replay_taobao replay_rees46 replay_uci; do
+    [ -f "$out/$w.summary" ] || continue
+    case $w in
+      stress) label="decay stress test (compressed time: simulated days pass in seconds, $visitors visitors active, one site; not a realistic load)" ;;
+      replay_*) label="${w#replay_} dataset replay (its events in time order, shifted to end now)" ;;
+    esac
+    echo "| $label | $(stored_of "$w") | $(rate "$w") | $(kaiku_cpu_of "$w") | $(field "$out/$w.summary" score_events) | $(field "$out/$w.summary" ack_p99_ms) ms |"
+  done
+  echo
+  echo "The same realistic stream into the baselines, written as fast as each takes it ($baseline_seconds s each):"
   echo
   echo "| system | events/s | server CPU µs/event | Kaiku's throughput ÷ theirs | their CPU per event ÷ Kaiku's |"
   echo "|---|---|---|---|---|"

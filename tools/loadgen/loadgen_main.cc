@@ -222,9 +222,9 @@ int main(int argc, char** argv) {
   mix.tenants = static_cast<int>(keys.size());
   mix.tenant_skew = absl::GetFlag(FLAGS_tenant_skew);
 
-  const int64_t start = MonotonicMicros();
-  const int64_t start_wall = absl::ToUnixMicros(absl::Now());
-  const int64_t end = start + static_cast<int64_t>(duration * 1e6);
+  // The live stream's time 0 (it is built warm, which takes a moment: its
+  // events are shifted by that moment when they are sent).
+  const int64_t stream_start = absl::ToUnixMicros(absl::Now());
   std::unique_ptr<Source> source;
   std::optional<kaiku::loadgen::LiveClickstream> stream;
   if (replay) {
@@ -248,8 +248,8 @@ int main(int argc, char** argv) {
   } else if (live) {
     kaiku::loadgen::LiveClickstreamOptions options;
     options.events_per_second = rate;
-    options.start_micros = start_wall;
-    options.end_micros = start_wall + static_cast<int64_t>(duration * 1e6);
+    options.start_micros = stream_start;
+    options.end_micros = stream_start + static_cast<int64_t>(duration * 1e6);
     options.late_share = absl::GetFlag(FLAGS_late_share);
     options.seed = absl::GetFlag(FLAGS_seed);
     options.mix = mix;
@@ -264,6 +264,9 @@ int main(int argc, char** argv) {
     source = std::make_unique<CompressedSource>(options);
   }
 
+  const int64_t start = MonotonicMicros();
+  const int64_t end = start + static_cast<int64_t>(duration * 1e6);
+  const int64_t shift = absl::ToUnixMicros(absl::Now()) - stream_start;
   const std::string addr = kaiku::client::ServerAddress();
   kaiku::loadgen::Recorder recorder(start);
   kaiku::loadgen::SendLog send_log;
@@ -316,10 +319,16 @@ int main(int argc, char** argv) {
     if (live) {
       // Every event whose moment has come goes into its site's request.
       const kaiku::loadgen::LiveClickstream::Upcoming next = stream->Peek();
-      const int64_t due = start + (next.send_micros - start_wall);
+      const int64_t due = start + (next.send_micros - stream_start);
       if (due <= now) {
-        ok = lanes.Add(next.tenant, due,
-                       [&](kaiku::v1::Event* e) { stream->Take(e); });
+        ok = lanes.Add(next.tenant, due, [&](kaiku::v1::Event* e) {
+          stream->Take(e);
+          const int64_t at = e->occurred_at().seconds() * 1000000 +
+                             e->occurred_at().nanos() / 1000 + shift;
+          e->mutable_occurred_at()->set_seconds(at / 1000000);
+          e->mutable_occurred_at()->set_nanos(
+              static_cast<int32_t>(at % 1000000) * 1000);
+        });
         ++made;
         continue;
       }
