@@ -99,7 +99,6 @@ ServerConfig DefaultServerConfig() {
   c.set_data_dir("./data");
   c.set_durability("process");
   SetDuration(absl::Hours(24 * 90), c.mutable_retention());
-  SetDuration(absl::Hours(24 * 7), c.mutable_dedupe_window());
   SetDuration(absl::Minutes(5), c.mutable_max_future_skew());
   SetDuration(absl::Seconds(10), c.mutable_shutdown_grace());
   c.mutable_ingest()->set_shards(2);
@@ -143,9 +142,6 @@ absl::Status ValidateServerConfig(const ServerConfig& c) {
   }
   if (ToAbslDuration(c.retention()) < absl::Hours(1)) {
     return FieldError("retention", "must be at least 1 hour");
-  }
-  if (ToAbslDuration(c.dedupe_window()) < absl::Hours(24)) {
-    return FieldError("dedupe_window", "must be at least 24 hours");
   }
   if (ToAbslDuration(c.max_future_skew()) < absl::ZeroDuration()) {
     return FieldError("max_future_skew", "must not be negative");

@@ -274,62 +274,104 @@ void IngestPipeline::RunWorker(Shard* shard) {
 void IngestPipeline::WriteGroup(Shard* shard, std::vector<WorkItem>& items) {
   const int64_t now_micros = absl::ToUnixMicros(options_.clock->Now());
   std::unique_ptr<storage::StoreBatch> batch = store_->NewBatch();
-  // (tenant, event_id) pairs put into this batch; views into the requests,
-  // alive here.
+  // The group's events, in arrival order, but for repeats of an event_id
+  // within the group (which are duplicates of the first).
+  struct Candidate {
+    Request* request;
+    uint32_t index;
+    uint32_t visitor;  // into `visitors`
+  };
+  std::vector<Candidate> candidates;
+  // (tenant, event_id) pairs in this group; views into the requests, alive
+  // here.
   absl::flat_hash_set<std::pair<absl::string_view, absl::string_view>> in_batch;
-  // New events per (tenant, visitor), in order of first appearance.
-  absl::flat_hash_map<std::pair<absl::string_view, absl::string_view>, size_t>
+  // (tenant, visitor) in order of first appearance, and their candidates.
+  absl::flat_hash_map<std::pair<absl::string_view, absl::string_view>, uint32_t>
       visitor_index;
-  std::vector<std::vector<const kaiku::v1::Event*>> per_visitor;
   std::vector<std::pair<absl::string_view, absl::string_view>> visitors;
-  // Page views whose stored page_value differs from the request's: the
-  // stamped copies, alive until the group is written.
-  std::deque<kaiku::v1::Event> stamped;
-  absl::Status status;
+  std::vector<std::vector<const kaiku::v1::Event*>> per_visitor;
   int64_t events = 0;
   for (WorkItem& item : items) {
     Request& request = *item.request;
     events += static_cast<int64_t>(item.indices.size());
     for (uint32_t i : item.indices) {
-      if (!status.ok()) break;
       const kaiku::v1::Event& e = *request.events[i];
       if (!in_batch.emplace(request.tenant, e.event_id()).second) {
         request.outcomes[i] = StoreOutcome::kDuplicate;
         continue;
       }
-      absl::StatusOr<bool> seen =
-          store_->ContainsEventId(request.tenant, e.event_id());
-      if (!seen.ok()) {
-        status = seen.status();
-      } else if (*seen) {
-        request.outcomes[i] = StoreOutcome::kDuplicate;
-      } else {
-        const kaiku::v1::Event* stored = &e;
-        if (options_.page_values != nullptr) {
-          const double value = options_.page_values->Learn(request.tenant, e);
-          if (e.has_page_view() && value != e.page_view().page_value()) {
-            stamped.push_back(e);
-            stamped.back().mutable_page_view()->set_page_value(value);
-            stored = &stamped.back();
-          }
-        }
-        batch->PutEvent(request.tenant, *stored, now_micros);
-        if (shard->scoring == nullptr) continue;
-        auto [it, added] = visitor_index.emplace(
-            std::make_pair(absl::string_view(request.tenant),
-                           absl::string_view(e.visitor_id())),
-            per_visitor.size());
-        if (added) {
-          per_visitor.emplace_back();
-          visitors.push_back(it->first);
-        }
-        per_visitor[it->second].push_back(stored);
+      auto [it, added] = visitor_index.emplace(
+          std::make_pair(absl::string_view(request.tenant),
+                         absl::string_view(e.visitor_id())),
+          static_cast<uint32_t>(visitors.size()));
+      if (added) {
+        visitors.push_back(it->first);
+        per_visitor.emplace_back();
       }
+      per_visitor[it->second].push_back(&e);
+      candidates.push_back(Candidate{&request, i, it->second});
     }
   }
+
+  // Which are new, per visitor: an event later than the visitor's last stored
+  // one is (its state knows that time); an earlier one — late, or a retry —
+  // is looked up in the visitor's timeline.
   VisitorScoring::Pending pending;
+  absl::Status status;
+  std::vector<std::vector<bool>> fresh(visitors.size());
+  for (size_t v = 0; v < visitors.size() && status.ok(); ++v) {
+    const auto [tenant, visitor_id] = visitors[v];
+    if (shard->scoring != nullptr) {
+      absl::StatusOr<std::vector<bool>> found =
+          shard->scoring->FindNew(tenant, visitor_id, per_visitor[v], &pending);
+      if (found.ok()) {
+        fresh[v] = *std::move(found);
+      } else {
+        status = found.status();
+      }
+      continue;
+    }
+    for (const kaiku::v1::Event* e : per_visitor[v]) {
+      absl::StatusOr<bool> stored = store_->ContainsEvent(tenant, *e);
+      if (!stored.ok()) {
+        status = stored.status();
+        break;
+      }
+      fresh[v].push_back(!*stored);
+    }
+  }
+
+  // The new events go into the batch in arrival order (page values are
+  // learned in the order the tenant's events are stored), each visitor's into
+  // its list for scoring.
+  // Page views whose stored page_value differs from the request's: the
+  // stamped copies, alive until the group is written.
+  std::deque<kaiku::v1::Event> stamped;
+  std::vector<size_t> next_of_visitor(visitors.size());
+  for (std::vector<const kaiku::v1::Event*>& list : per_visitor) list.clear();
+  for (const Candidate& c : candidates) {
+    if (!status.ok()) break;
+    Request& request = *c.request;
+    if (!fresh[c.visitor][next_of_visitor[c.visitor]++]) {
+      request.outcomes[c.index] = StoreOutcome::kDuplicate;
+      continue;
+    }
+    const kaiku::v1::Event& e = *request.events[c.index];
+    const kaiku::v1::Event* stored = &e;
+    if (options_.page_values != nullptr) {
+      const double value = options_.page_values->Learn(request.tenant, e);
+      if (e.has_page_view() && value != e.page_view().page_value()) {
+        stamped.push_back(e);
+        stamped.back().mutable_page_view()->set_page_value(value);
+        stored = &stamped.back();
+      }
+    }
+    batch->PutEvent(request.tenant, *stored, now_micros);
+    per_visitor[c.visitor].push_back(stored);
+  }
   if (shard->scoring != nullptr) {
     for (size_t v = 0; v < visitors.size() && status.ok(); ++v) {
+      if (per_visitor[v].empty()) continue;  // only duplicates
       status = shard->scoring->ScoreEvents(
           visitors[v].first, visitors[v].second, std::move(per_visitor[v]),
           now_micros, batch.get(), &pending);

@@ -2,9 +2,12 @@
 //
 // Visitors are sharded by hash of (tenant, visitor_id) across `shards`
 // single-writer workers. Each worker owns its visitors: it drains its queue,
-// checks each event_id against the dedupe index (and against the batch it is
-// building), puts the new events into one WriteBatch and commits it — one group
-// commit for every request it drained. A request's `done` runs once every
+// finds which events are new (an event_id repeated in the group is a
+// duplicate of its first; an event later than its visitor's last stored one
+// is new — the visitor's state knows that time; an earlier one, late or a
+// retry, is looked up in the visitor's timeline), puts the new events into
+// one WriteBatch and commits it — one group commit for every request it
+// drained. A request's `done` runs once every
 // worker holding a part of it has committed that part.
 //
 //   caller thread ── Submit ──> [shard queue 0] ── worker 0 ── WriteBatch ──>

@@ -1,8 +1,10 @@
 #include "lib/ingest/visitor_scoring.h"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
+#include "google/protobuf/util/time_util.h"
 #include "lib/common/logging.h"
 #include "lib/common/status_macros.h"
 #include "lib/scoring/fold.h"
@@ -10,6 +12,7 @@
 
 namespace kaiku::ingest {
 
+using ::google::protobuf::util::TimeUtil;
 using ::kaiku::scoring::Scorer;
 using ::kaiku::scoring::VisitorState;
 using ::kaiku::v1::Event;
@@ -57,6 +60,36 @@ absl::StatusOr<std::optional<StoredVisitor>> VisitorScoring::Load(
   return *std::move(decoded);
 }
 
+absl::StatusOr<std::vector<bool>> VisitorScoring::FindNew(
+    absl::string_view tenant, absl::string_view visitor_id,
+    absl::Span<const Event* const> events, Pending* pending) {
+  const std::string key = storage::VisitorKey(tenant, visitor_id);
+  Pending::Loaded loaded;
+  ASSIGN_OR_RETURN(loaded.visitor,
+                   Load(key, tenant, visitor_id, *pending, &loaded.unreadable));
+  // The time of the visitor's last stored event; nullopt when unknown (then
+  // every event is looked up): in a store where events were stored without
+  // scoring, the timeline may hold events later than the state.
+  std::optional<int64_t> last;
+  if (!loaded.unreadable && store_->EveryEventHasState()) {
+    last = loaded.visitor.has_value() ? loaded.visitor->state.last_event
+                                      : std::numeric_limits<int64_t>::min();
+  }
+  std::vector<bool> fresh;
+  fresh.reserve(events.size());
+  for (const Event* e : events) {
+    if (last.has_value() &&
+        TimeUtil::TimestampToMicroseconds(e->occurred_at()) > *last) {
+      fresh.push_back(true);
+      continue;
+    }
+    ASSIGN_OR_RETURN(const bool stored, store_->ContainsEvent(tenant, *e));
+    fresh.push_back(!stored);
+  }
+  pending->loaded[key] = std::move(loaded);
+  return fresh;
+}
+
 absl::Status VisitorScoring::ScoreEvents(absl::string_view tenant,
                                          absl::string_view visitor_id,
                                          std::vector<const Event*> events,
@@ -68,8 +101,15 @@ absl::Status VisitorScoring::ScoreEvents(absl::string_view tenant,
   const Scorer scorer(*model);
   const std::string key = storage::VisitorKey(tenant, visitor_id);
   bool unreadable = false;
-  ASSIGN_OR_RETURN(std::optional<StoredVisitor> loaded,
-                   Load(key, tenant, visitor_id, *pending, &unreadable));
+  std::optional<StoredVisitor> loaded;
+  if (auto it = pending->loaded.find(key); it != pending->loaded.end()) {
+    loaded = std::move(it->second.visitor);
+    unreadable = it->second.unreadable;
+    pending->loaded.erase(it);
+  } else {
+    ASSIGN_OR_RETURN(loaded,
+                     Load(key, tenant, visitor_id, *pending, &unreadable));
+  }
 
   VisitorState state =
       loaded.has_value() ? std::move(loaded->state) : scorer.NewState();

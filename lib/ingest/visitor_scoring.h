@@ -27,6 +27,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "kaiku/v1/event.pb.h"
 #include "lib/ingest/state_cache.h"
 #include "lib/ingest/stored_visitor.h"
@@ -81,13 +82,29 @@ class VisitorScoring {
     ScoreEventTally tally;
     int64_t recomputations = 0;
     int64_t timer_wakeups = 0;
+    // States FindNew loaded, for ScoreEvents, by visitor key.
+    struct Loaded {
+      std::optional<StoredVisitor> visitor;
+      bool unreadable = false;
+    };
+    absl::flat_hash_map<std::string, Loaded> loaded;
   };
 
   // `store` and `model` must outlive this.
   VisitorScoring(storage::Store* store, const scoring::CurrentModel* model,
                  size_t cache_bytes);
 
-  // Folds new (already deduplicated) events of one visitor.
+  // Which of a visitor's events (none repeated) are not stored yet, in their
+  // order: one later than the visitor's last stored event is new (its state
+  // knows that time: no read); an earlier one is looked up in the visitor's
+  // timeline (Store::ContainsEvent). Keeps the loaded state in `pending` for
+  // ScoreEvents.
+  absl::StatusOr<std::vector<bool>> FindNew(
+      absl::string_view tenant, absl::string_view visitor_id,
+      absl::Span<const kaiku::v1::Event* const> events, Pending* pending);
+
+  // Folds new events of one visitor (FindNew's, called first in this group,
+  // or already deduplicated).
   absl::Status ScoreEvents(absl::string_view tenant,
                            absl::string_view visitor_id,
                            std::vector<const kaiku::v1::Event*> events,

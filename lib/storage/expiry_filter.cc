@@ -22,13 +22,6 @@ std::optional<int64_t> TimelineEntryTime(absl::string_view key,
   return parts.event_time_micros;
 }
 
-std::optional<int64_t> DedupeEntryTime(absl::string_view,
-                                       absl::string_view value) {
-  int64_t micros;
-  if (!DecodeDedupeValue(value, &micros)) return std::nullopt;
-  return micros;
-}
-
 std::optional<int64_t> VisitorStateEntryTime(absl::string_view,
                                              absl::string_view value) {
   int64_t micros;

@@ -128,26 +128,6 @@ std::string ConsumerKey(absl::string_view tenant, absl::string_view consumer) {
   return key;
 }
 
-std::string DedupeKey(absl::string_view tenant, absl::string_view event_id) {
-  std::string key;
-  key.reserve(1 + tenant.size() + event_id.size());
-  AppendLengthPrefixed(tenant, &key);
-  key.append(event_id.data(), event_id.size());
-  return key;
-}
-
-std::string DedupeValue(int64_t arrival_micros) {
-  std::string value;
-  AppendTimeMicros(arrival_micros, &value);
-  return value;
-}
-
-bool DecodeDedupeValue(absl::string_view value, int64_t* arrival_micros) {
-  if (value.size() != 8) return false;
-  *arrival_micros = DecodeTimeMicros(value);
-  return true;
-}
-
 std::string PrefixSuccessor(absl::string_view prefix) {
   std::string s(prefix);
   while (!s.empty()) {

@@ -14,13 +14,7 @@
 //   value = kaiku.storage.v1.TimelineRecord
 //   A visitor's events sort in event-time order, ties in event_id order; the
 //   event_id suffix makes the key of one event unique and the same on every
-//   retry.
-//
-// Column family "dedupe" (one entry per event_id seen within the dedupe
-// window):
-//   key   = u8 len(tenant) | tenant | event_id
-//   value = u64 arrival time (microseconds since the Unix epoch, sign bit
-//   flipped)
+//   retry, so a point read of it tells a retry from a new event (dedupe).
 //
 // Column family "visitor_state" (one entry per visitor):
 //   key   = u8 len(tenant) | tenant | u8 len(visitor_id) | visitor_id
@@ -45,10 +39,13 @@
 //   key   = u8 len(tenant) | tenant | consumer name
 //   value = u64 sequence number of the last entry the consumer processed
 //
-// Timeline, dedupe and visitor_state entries expire by age in compaction
+// Timeline and visitor_state entries expire by age in compaction
 // (lib/storage/expiry_filter.h): timeline entries by the event time in the key,
-// dedupe entries by the time in the value, visitor states by their last event
-// time.
+// visitor states by their last event time.
+//
+// Stores written before dedupe read the timelines had a column family "dedupe"
+// (u8 len(tenant) | tenant | event_id -> arrival time); opening such a store
+// for writing drops it.
 //
 // Do not change a layout in place: a new layout needs a new column family and a
 // migration.
@@ -114,11 +111,6 @@ std::string ConsumerKey(absl::string_view tenant, absl::string_view consumer);
 std::string EncodeSequence(uint64_t sequence);
 // Returns false when `value` is not 8 bytes.
 bool DecodeSequence(absl::string_view value, uint64_t* sequence);
-
-std::string DedupeKey(absl::string_view tenant, absl::string_view event_id);
-std::string DedupeValue(int64_t arrival_micros);
-// Returns false when `value` is not a well-formed dedupe value.
-bool DecodeDedupeValue(absl::string_view value, int64_t* arrival_micros);
 
 // The smallest key greater than every key that starts with `prefix` (for an
 // iterator's upper bound). Empty when there is none (the prefix is all 0xff

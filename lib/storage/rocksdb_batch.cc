@@ -4,7 +4,6 @@
 
 #include "absl/time/time.h"
 #include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/wire_format_lite.h"
 #include "kaiku/storage/v1/records.pb.h"
 
@@ -13,20 +12,32 @@ namespace {
 
 // Appends the encoding of a record message made of a message field and an
 // int64 field (TimelineRecord, ScoreLogRecord) — the same bytes as
-// serializing the record, without copying `message` into one.
+// serializing the record, without copying `message` into one. Grows `out` by
+// exactly those bytes (a StringOutputStream would resize it to its capacity,
+// zero-filling the rest of a batch's buffer for every record).
 void AppendRecord(int message_field,
                   const google::protobuf::MessageLite& message, int int64_field,
                   int64_t value, std::string* out) {
   using ::google::protobuf::internal::WireFormatLite;
-  google::protobuf::io::StringOutputStream stream(out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.WriteTag(WireFormatLite::MakeTag(
-      message_field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED));
-  coded.WriteVarint32(static_cast<uint32_t>(message.ByteSizeLong()));
-  message.SerializeWithCachedSizes(&coded);
-  coded.WriteTag(
-      WireFormatLite::MakeTag(int64_field, WireFormatLite::WIRETYPE_VARINT));
-  coded.WriteVarint64(static_cast<uint64_t>(value));
+  using ::google::protobuf::io::CodedOutputStream;
+  const uint32_t message_tag = WireFormatLite::MakeTag(
+      message_field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED);
+  const uint32_t value_tag =
+      WireFormatLite::MakeTag(int64_field, WireFormatLite::WIRETYPE_VARINT);
+  const size_t body = message.ByteSizeLong();
+  const size_t size =
+      CodedOutputStream::VarintSize32(message_tag) +
+      CodedOutputStream::VarintSize32(static_cast<uint32_t>(body)) + body +
+      CodedOutputStream::VarintSize32(value_tag) +
+      CodedOutputStream::VarintSize64(static_cast<uint64_t>(value));
+  const size_t begin = out->size();
+  out->resize(begin + size);
+  uint8_t* p = reinterpret_cast<uint8_t*>(out->data() + begin);
+  p = CodedOutputStream::WriteTagToArray(message_tag, p);
+  p = CodedOutputStream::WriteVarint32ToArray(static_cast<uint32_t>(body), p);
+  p = message.SerializeWithCachedSizesToArray(p);
+  p = CodedOutputStream::WriteTagToArray(value_tag, p);
+  CodedOutputStream::WriteVarint64ToArray(static_cast<uint64_t>(value), p);
 }
 
 }  // namespace
@@ -43,8 +54,6 @@ void RocksBatch::PutEvent(absl::string_view tenant,
                kaiku::storage::v1::TimelineRecord::kReceivedAtMicrosFieldNumber,
                received_at_micros, &buffer_);
   EndValue(timeline);
-  Add(kDedupe, DedupeKey(tenant, event.event_id()),
-      DedupeValue(received_at_micros));
   ++size_;
 }
 

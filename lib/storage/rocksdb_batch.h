@@ -30,7 +30,6 @@ inline int64_t EventTimeMicros(const kaiku::v1::Event& event) {
 // The store's column families (key layouts: key_codec.h).
 struct Families {
   rocksdb::ColumnFamilyHandle* timeline = nullptr;
-  rocksdb::ColumnFamilyHandle* dedupe = nullptr;
   rocksdb::ColumnFamilyHandle* visitor_state = nullptr;
   rocksdb::ColumnFamilyHandle* leads = nullptr;
   rocksdb::ColumnFamilyHandle* scorelog = nullptr;
@@ -45,8 +44,7 @@ struct Families {
 class RocksBatch : public StoreBatch {
  public:
   RocksBatch(const Families& cf, const Clock* clock)
-      : families_{cf.timeline, cf.dedupe, cf.visitor_state, cf.leads},
-        clock_(clock) {}
+      : families_{cf.timeline, cf.visitor_state, cf.leads}, clock_(clock) {}
 
   void PutEvent(absl::string_view tenant, const kaiku::v1::Event& event,
                 int64_t received_at_micros) override;
@@ -72,17 +70,17 @@ class RocksBatch : public StoreBatch {
   // later entries for the same key stay after earlier ones. Call once, after
   // the last entry.
   rocksdb::WriteBatch* Seal();
-  // Per family, in the order timeline, dedupe, visitor_state, leads: the
-  // entries in the sealed batch, and their key and value bytes.
-  const std::array<int64_t, 4>& sealed_keys() const { return sealed_keys_; }
-  const std::array<int64_t, 4>& sealed_bytes() const { return sealed_bytes_; }
+  // Per family, in the order timeline, visitor_state, leads: the entries in
+  // the sealed batch, and their key and value bytes.
+  const std::array<int64_t, 3>& sealed_keys() const { return sealed_keys_; }
+  const std::array<int64_t, 3>& sealed_bytes() const { return sealed_bytes_; }
   // (tenant, serialized ScoreEvent), in append order; keyed at Commit.
   const std::vector<std::pair<std::string, std::string>>& score_events() const {
     return score_events_;
   }
 
  private:
-  enum Family : uint8_t { kTimeline, kDedupe, kVisitorState, kLeads };
+  enum Family : uint8_t { kTimeline, kVisitorState, kLeads };
   // Key and value are ranges of buffer_.
   struct Entry {
     uint32_t key_begin;
@@ -123,14 +121,14 @@ class RocksBatch : public StoreBatch {
     return e;
   }
 
-  const std::array<rocksdb::ColumnFamilyHandle*, 4> families_;
+  const std::array<rocksdb::ColumnFamilyHandle*, 3> families_;
   const Clock* const clock_;
   std::vector<std::pair<std::string, std::string>> score_events_;
   std::string buffer_;
   std::vector<Entry> entries_;
   rocksdb::WriteBatch batch_;
-  std::array<int64_t, 4> sealed_keys_{};
-  std::array<int64_t, 4> sealed_bytes_{};
+  std::array<int64_t, 3> sealed_keys_{};
+  std::array<int64_t, 3> sealed_bytes_{};
   int size_ = 0;
 };
 

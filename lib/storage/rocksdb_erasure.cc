@@ -17,29 +17,13 @@ absl::StatusOr<Erasure> EraseVisitorFromDb(rocksdb::DB* db, const Families& cf,
 
   const std::string begin = TimelineVisitorPrefix(tenant, visitor_id);
   const std::string end = PrefixSuccessor(begin);
-  // The visitor's event ids (which may contain its id) in the dedupe index:
-  // one range from the least to the greatest key.
-  std::string dedupe_min, dedupe_max;
   {
     BoundedScan it(db, cf.timeline, end);
-    for (it->Seek(begin); it->Valid(); it->Next()) {
-      TimelineKeyParts parts;
-      if (!DecodeTimelineKey(View(it->key()), &parts))
-        return absl::DataLossError("malformed timeline key");
-      ++erasure.events;
-      std::string dedupe = DedupeKey(tenant, parts.event_id);
-      if (dedupe_min.empty() || dedupe < dedupe_min) dedupe_min = dedupe;
-      if (dedupe > dedupe_max) dedupe_max = dedupe;
-      batch.Delete(cf.dedupe, dedupe).PermitUncheckedError();
-    }
+    for (it->Seek(begin); it->Valid(); it->Next()) ++erasure.events;
     RETURN_IF_ERROR(FromRocksStatus(it->status(), "reading a timeline"));
   }
   batch.DeleteRange(cf.timeline, begin, end).PermitUncheckedError();
   erasure.ranges.push_back({cf.timeline, begin, end});
-  if (!dedupe_max.empty()) {
-    erasure.ranges.push_back(
-        {cf.dedupe, std::move(dedupe_min), dedupe_max + '\0'});
-  }
 
   // The visitor's score events: the tenant's log is scanned (erasure is rare;
   // the log is bounded by its retention).

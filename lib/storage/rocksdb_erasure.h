@@ -3,7 +3,6 @@
 //
 // What an erasure writes, in one synced WriteBatch:
 //  - timeline: a range deletion of the visitor's prefix;
-//  - dedupe: a deletion of each of its events' ids;
 //  - visitor_state, leads: deletions of the visitor key;
 //  - scorelog: each of its entries overwritten by an erased record (no event,
 //    the append time kept), so sequence numbers stay taken and gap-free.
@@ -11,10 +10,8 @@
 // What stays on disk until the purge: the old values in SST files and
 // memtables, the write-ahead log files that logged them and the erasure, the
 // deletion markers (which name the keys), and the MANIFEST's key bounds of the
-// files. Erasure::ranges records where they are. The dedupe entries' range
-// spans from the visitor's least to its greatest event id, so a purge rewrites
-// the dedupe files between them: with random ids, most of the tenant's (the
-// dedupe index holds only the dedupe window's ids).
+// files. Erasure::ranges records where they are: each is one visitor's key
+// range but the score log's (from its first to its last entry).
 #ifndef KAIKU_LIB_STORAGE_ROCKSDB_ERASURE_H_
 #define KAIKU_LIB_STORAGE_ROCKSDB_ERASURE_H_
 

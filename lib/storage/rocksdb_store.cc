@@ -14,6 +14,7 @@
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/util/time_util.h"
 #include "kaiku/storage/v1/records.pb.h"
+#include "lib/common/logging.h"
 #include "lib/common/status_macros.h"
 #include "lib/storage/expiry_filter.h"
 #include "lib/storage/key_codec.h"
@@ -37,7 +38,9 @@ namespace kaiku::storage {
 namespace {
 
 constexpr char kTimelineCf[] = "timeline";
-constexpr char kDedupeCf[] = "dedupe";
+// The event-id index of stores written before dedupe read the timelines: it is
+// dropped when such a store is opened for writing.
+constexpr char kOldDedupeCf[] = "dedupe";
 constexpr char kVisitorStateCf[] = "visitor_state";
 constexpr char kLeadsCf[] = "leads";
 constexpr char kScoreLogCf[] = "scorelog";
@@ -51,8 +54,6 @@ class RocksStore : public Store {
       : options_(options),
         timeline_filter_("kaiku.TimelineExpiry", &TimelineEntryTime,
                          options.retention, options.clock),
-        dedupe_filter_("kaiku.DedupeExpiry", &DedupeEntryTime,
-                       options.dedupe_window, options.clock),
         state_filter_("kaiku.VisitorStateExpiry", &VisitorStateEntryTime,
                       options.retention, options.clock) {}
 
@@ -125,12 +126,24 @@ class RocksStore : public Store {
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
         {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
         {kTimelineCf, timeline},
-        {kDedupeCf, cf_options(&dedupe_filter_, true)},
         {kVisitorStateCf, cf_options(&state_filter_, true)},
         {kLeadsCf, cf_options(nullptr, false)},
         {kScoreLogCf, cf_options(nullptr, false)},
         {kConsumersCf, cf_options(nullptr, false)},
     };
+    // A store of the earlier layout has the old dedupe index: opened (RocksDB
+    // opens every column family) and, when writing, dropped.
+    bool old_dedupe = false;
+    if (existed) {
+      std::vector<std::string> names;
+      RETURN_IF_ERROR(FromRocksStatus(
+          rocksdb::DB::ListColumnFamilies(db_options, options_.path, &names),
+          absl::StrCat("reading the column families of ", options_.path)));
+      old_dedupe =
+          std::find(names.begin(), names.end(), kOldDedupeCf) != names.end();
+      if (old_dedupe)
+        cfs.push_back({kOldDedupeCf, rocksdb::ColumnFamilyOptions()});
+    }
     rocksdb::DB* db = nullptr;
     RETURN_IF_ERROR(FromRocksStatus(
         options_.read_only
@@ -139,12 +152,24 @@ class RocksStore : public Store {
             : rocksdb::DB::Open(db_options, options_.path, cfs, &handles_, &db),
         absl::StrCat("opening RocksDB at ", options_.path)));
     db_.reset(db);
+    if (old_dedupe) {
+      rocksdb::ColumnFamilyHandle* dedupe = handles_.back();
+      handles_.pop_back();
+      if (!options_.read_only) {
+        RETURN_IF_ERROR(FromRocksStatus(db_->DropColumnFamily(dedupe),
+                                        "dropping the old dedupe index"));
+        LOG(INFO) << "store at " << options_.path
+                  << ": dropped the old dedupe index (retries are now "
+                     "recognized in the visitors' timelines)";
+      }
+      RETURN_IF_ERROR(FromRocksStatus(db_->DestroyColumnFamilyHandle(dedupe),
+                                      "closing the old dedupe index"));
+    }
     cf_.timeline = timeline_ = handles_[1];
-    cf_.dedupe = dedupe_ = handles_[2];
-    cf_.visitor_state = handles_[3];
-    cf_.leads = handles_[4];
-    cf_.scorelog = handles_[5];
-    cf_.consumers = handles_[6];
+    cf_.visitor_state = handles_[2];
+    cf_.leads = handles_[3];
+    cf_.scorelog = handles_[4];
+    cf_.consumers = handles_[5];
     RETURN_IF_ERROR(OpenEveryEventHasState(existed));
     return RecoverScoreSequences();
   }
@@ -244,7 +269,7 @@ class RocksStore : public Store {
   // Adds a committed batch to the written keys and bytes of its families.
   void CountWritten(const RocksBatch& batch) {
     // Handle indices of the batch's families (RocksBatch's order).
-    constexpr std::array<int, 4> kHandle = {1, 2, 3, 4};
+    constexpr std::array<int, 3> kHandle = {1, 2, 3};
     for (size_t f = 0; f < kHandle.size(); ++f) {
       written_[kHandle[f]].keys.fetch_add(batch.sealed_keys()[f],
                                           std::memory_order_relaxed);
@@ -254,10 +279,10 @@ class RocksStore : public Store {
     int64_t log_bytes = 0;
     for (const auto& [tenant, bytes] : batch.score_events())
       log_bytes += static_cast<int64_t>(tenant.size() + 9 + bytes.size());
-    written_[5].keys.fetch_add(
+    written_[4].keys.fetch_add(
         static_cast<int64_t>(batch.score_events().size()),
         std::memory_order_relaxed);
-    written_[5].bytes.fetch_add(log_bytes, std::memory_order_relaxed);
+    written_[4].bytes.fetch_add(log_bytes, std::memory_order_relaxed);
   }
 
   absl::StatusOr<std::optional<std::string>> GetVisitorState(
@@ -384,8 +409,8 @@ class RocksStore : public Store {
     RETURN_IF_ERROR(FromRocksStatus(
         db_->Put(wo, cf_.consumers, key, EncodeSequence(sequence)),
         "committing a consumer cursor"));
-    written_[6].keys.fetch_add(1, std::memory_order_relaxed);
-    written_[6].bytes.fetch_add(static_cast<int64_t>(key.size() + 8),
+    written_[5].keys.fetch_add(1, std::memory_order_relaxed);
+    written_[5].bytes.fetch_add(static_cast<int64_t>(key.size() + 8),
                                 std::memory_order_relaxed);
     return absl::OkStatus();
   }
@@ -403,13 +428,16 @@ class RocksStore : public Store {
     return sequence;
   }
 
-  absl::StatusOr<bool> ContainsEventId(absl::string_view tenant,
-                                       absl::string_view event_id) override {
-    std::string value;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), dedupe_,
-                                 DedupeKey(tenant, event_id), &value);
+  absl::StatusOr<bool> ContainsEvent(absl::string_view tenant,
+                                     const kaiku::v1::Event& event) override {
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s =
+        db_->Get(rocksdb::ReadOptions(), timeline_,
+                 TimelineKey(tenant, event.visitor_id(), EventTimeMicros(event),
+                             event.event_id()),
+                 &value);
     if (s.IsNotFound()) return false;
-    RETURN_IF_ERROR(FromRocksStatus(s, "reading the dedupe index"));
+    RETURN_IF_ERROR(FromRocksStatus(s, "reading a timeline"));
     return true;
   }
 
@@ -586,20 +614,18 @@ class RocksStore : public Store {
  private:
   const StoreOptions options_;
   const ExpiryFilter timeline_filter_;
-  const ExpiryFilter dedupe_filter_;
   const ExpiryFilter state_filter_;
   std::shared_ptr<rocksdb::Cache> cache_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   rocksdb::ColumnFamilyHandle* timeline_ = nullptr;
-  rocksdb::ColumnFamilyHandle* dedupe_ = nullptr;
   std::atomic<bool> every_event_has_state_{false};
   // Per column family (by index in handles_): keys and bytes committed.
   struct Written {
     std::atomic<int64_t> keys{0};
     std::atomic<int64_t> bytes{0};
   };
-  std::array<Written, 7> written_;
+  std::array<Written, 6> written_;
   Families cf_;
   absl::Mutex log_mu_;
   // Per tenant: the last score-log sequence number assigned, the last one
@@ -626,7 +652,6 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   if (options.path.empty())
     return absl::InvalidArgumentError("StoreOptions.path is empty");
   StoreOptions sanitized = options;
-  sanitized.dedupe_window = std::max(sanitized.dedupe_window, absl::Hours(24));
   if (sanitized.clock == nullptr) sanitized.clock = Clock::Real();
   auto store = std::make_unique<RocksStore>(sanitized);
   RETURN_IF_ERROR(store->OpenDb());

@@ -1,5 +1,5 @@
-// Kaiku's durable store, in RocksDB: per-visitor event timelines, the dedupe
-// index, visitor scoring state, the leads index and the per-tenant score log.
+// Kaiku's durable store, in RocksDB: per-visitor event timelines, visitor
+// scoring state, the leads index and the per-tenant score log.
 //
 //   ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(options));
 //   std::unique_ptr<StoreBatch> batch = store->NewBatch();
@@ -47,9 +47,6 @@ struct StoreOptions {
   // Timeline entries whose event time is older than this are removed by
   // compaction. Default: 90 days.
   absl::Duration retention = absl::Hours(24 * 90);
-  // Dedupe entries older than this (by arrival) are removed by compaction.
-  // Clamped to at least 24 h. Default: 7 days.
-  absl::Duration dedupe_window = absl::Hours(24 * 7);
   // Every file is recompacted at least this often, so expired data is
   // physically removed within about retention + this. Default: 1 day.
   absl::Duration periodic_compaction = absl::Hours(24);
@@ -124,8 +121,8 @@ using ScoreLogListener =
 class StoreBatch {
  public:
   virtual ~StoreBatch() = default;
-  // Adds the event to its visitor's timeline and its event_id to the dedupe
-  // index. The event must have passed validation (ids non-empty and short).
+  // Adds the event to its visitor's timeline. The event must have passed
+  // validation (ids non-empty and short).
   virtual void PutEvent(absl::string_view tenant, const kaiku::v1::Event& event,
                         int64_t received_at_micros) = 0;
   // Replaces the visitor's scoring state (opaque bytes). It expires with the
@@ -164,9 +161,11 @@ class Store {
   // Writes the batch atomically (see the file comment for durability).
   virtual absl::Status Commit(StoreBatch* batch, bool sync) = 0;
 
-  // Whether `event_id` is in the tenant's dedupe index.
-  virtual absl::StatusOr<bool> ContainsEventId(absl::string_view tenant,
-                                               absl::string_view event_id) = 0;
+  // Whether the event is in its visitor's timeline: the same event_id at the
+  // same event time (a retry of a stored event). One point read of the
+  // visitor's range.
+  virtual absl::StatusOr<bool> ContainsEvent(absl::string_view tenant,
+                                             const kaiku::v1::Event& event) = 0;
 
   // Up to `limit` events of the visitor, after `after` (from the start when
   // null).
@@ -259,8 +258,8 @@ class Store {
   virtual absl::StatusOr<std::optional<uint64_t>> GetConsumerCursor(
       absl::string_view tenant, absl::string_view consumer) = 0;
 
-  // Erases the visitor in one synced, atomic write: its timeline, the dedupe
-  // entries of its events, its state and lead entry; its score-log entries
+  // Erases the visitor in one synced, atomic write: its timeline, its state
+  // and lead entry; its score-log entries
   // are overwritten by erased ones (the sequence numbers stay taken). Returns
   // how many events the timeline held. The data is logically gone at once;
   // PurgeErased makes it physically gone. The caller owns the visitor: no
@@ -303,9 +302,9 @@ class StoreWrapper : public Store {
   absl::Status Commit(StoreBatch* batch, bool sync) override {
     return target_->Commit(batch, sync);
   }
-  absl::StatusOr<bool> ContainsEventId(absl::string_view tenant,
-                                       absl::string_view event_id) override {
-    return target_->ContainsEventId(tenant, event_id);
+  absl::StatusOr<bool> ContainsEvent(absl::string_view tenant,
+                                     const kaiku::v1::Event& event) override {
+    return target_->ContainsEvent(tenant, event);
   }
   absl::StatusOr<TimelinePage> ReadTimeline(absl::string_view tenant,
                                             absl::string_view visitor_id,

@@ -110,7 +110,10 @@ class ServerImpl : public Server {
     store_options.block_cache_bytes = config_.storage().block_cache_bytes();
     store_options.write_buffer_bytes = config_.storage().write_buffer_bytes();
     store_options.retention = ToAbslDuration(config_.retention());
-    store_options.dedupe_window = ToAbslDuration(config_.dedupe_window());
+    if (config_.has_dedupe_window()) {
+      LOG(WARNING) << "dedupe_window is no longer used (a retry is recognized "
+                      "for as long as its event is retained); ignoring it";
+    }
     ASSIGN_OR_RETURN(store_, storage::Store::Open(store_options));
     const auto& stream = config_.score_stream();
     hub_ = std::make_unique<scorelog::ScoreLogHub>(

@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/auth/authenticator.h"
@@ -110,8 +111,13 @@ TEST(LoadgenIntegrationTest, CompressedRunIsStoredScoredAndTimed) {
   auto server = KaikudProcess::Start(dir.Sub("data"));
   ASSERT_TRUE(server.ok()) << server.status();
   const std::string addr = (*server)->address();
+  // Event times from a fixed start (20 days ago), so that a second run sends
+  // the same events.
+  const std::string start =
+      "--start_unix_seconds=" +
+      std::to_string(absl::ToUnixSeconds(absl::Now() - absl::Hours(24 * 20)));
   CommandResult run = RunCommand(
-      {KAIKU_LOADGEN_PATH, "--addr=" + addr, "--workload=compressed",
+      {KAIKU_LOADGEN_PATH, "--addr=" + addr, "--workload=compressed", start,
        "--max_events=20000", "--duration=60", "--batch=200", "--streams=3",
        "--window=4", "--visitors=2000", "--retry_share=0", "--run_id=it",
        "--subscribe", "--series=" + dir.Sub("series.txt")},
@@ -127,9 +133,9 @@ TEST(LoadgenIntegrationTest, CompressedRunIsStoredScoredAndTimed) {
   EXPECT_GT(Field(run.out, "e2e_samples"), 0);
   EXPECT_LE(Field(run.out, "e2e_samples"), Field(run.out, "score_events"));
 
-  // The same ids again: every event is a duplicate.
+  // The same events again (ids and times): every one is a duplicate.
   CommandResult again = RunCommand(
-      {KAIKU_LOADGEN_PATH, "--addr=" + addr, "--workload=compressed",
+      {KAIKU_LOADGEN_PATH, "--addr=" + addr, "--workload=compressed", start,
        "--max_events=2000", "--duration=60", "--visitors=2000", "--run_id=it"},
       "");
   ASSERT_EQ(again.exit_code, 0) << again.out;

@@ -88,6 +88,10 @@ ABSL_FLAG(int64_t, visitors, 200000,
 ABSL_FLAG(double, start_days_ago, 30,
           "compressed: event times start this many days before now (and "
           "never pass now).");
+ABSL_FLAG(int64_t, start_unix_seconds, 0,
+          "compressed: event times start at this Unix time instead (two runs "
+          "with the same --run_id, --seed and start send the same events: a "
+          "server answers the second's as duplicates).");
 ABSL_FLAG(uint32_t, seed, 1, "Seed of the synthetic clickstream.");
 ABSL_FLAG(std::string, run_id, "",
           "Prefix of synthetic event and visitor ids (default: lg<seconds "
@@ -259,8 +263,13 @@ int main(int argc, char** argv) {
     options.visitors = std::max<int64_t>(absl::GetFlag(FLAGS_visitors), 1);
     options.seed = absl::GetFlag(FLAGS_seed);
     options.mix = mix;
-    options.start_micros = absl::ToUnixMicros(
-        absl::Now() - absl::Hours(24 * absl::GetFlag(FLAGS_start_days_ago)));
+    const int64_t start_seconds = absl::GetFlag(FLAGS_start_unix_seconds);
+    options.start_micros =
+        start_seconds > 0
+            ? start_seconds * 1000000
+            : absl::ToUnixMicros(
+                  absl::Now() -
+                  absl::Hours(24 * absl::GetFlag(FLAGS_start_days_ago)));
     source = std::make_unique<CompressedSource>(options);
   }
 

@@ -13,7 +13,7 @@ TEST(ServerConfigTest, DefaultsAreValid) {
   EXPECT_TRUE(ValidateServerConfig(c).ok());
   EXPECT_EQ(c.listen(), "127.0.0.1:50051");
   EXPECT_EQ(c.durability(), "process");
-  EXPECT_EQ(ToAbslDuration(c.dedupe_window()), absl::Hours(24 * 7));
+  EXPECT_FALSE(c.has_dedupe_window());  // no longer used
 }
 
 TEST(ServerConfigTest, FileOverridesOnlyWhatItSets) {
@@ -48,9 +48,6 @@ TEST(ServerConfigTest, ValidationNamesTheField) {
   auto c = DefaultServerConfig();
   c.set_durability("sometimes");
   EXPECT_THAT(ValidateServerConfig(c).message(), HasSubstr("durability"));
-  c = DefaultServerConfig();
-  c.mutable_dedupe_window()->set_seconds(3600);
-  EXPECT_THAT(ValidateServerConfig(c).message(), HasSubstr("dedupe_window"));
   c = DefaultServerConfig();
   c.mutable_ingest()->set_shards(0);
   EXPECT_THAT(ValidateServerConfig(c).message(), HasSubstr("ingest.shards"));

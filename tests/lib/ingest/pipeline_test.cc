@@ -131,7 +131,7 @@ TEST_F(PipelineTest, FullQueueIsResourceExhaustedAndNothingIsQueued) {
   ra.done.WaitForNotification();
   EXPECT_TRUE(ra.status.ok());
   EXPECT_FALSE(rb.done.HasBeenNotified());
-  EXPECT_FALSE(*store_->ContainsEventId("t", "b1"));
+  EXPECT_FALSE(*store_->ContainsEvent("t", b[0]));
 }
 
 class FailingStore : public storage::StoreWrapper {
@@ -158,7 +158,7 @@ TEST_F(PipelineTest, StorageFailureFailsTheRequest) {
   r.done.WaitForNotification();
   EXPECT_EQ(r.status.code(), absl::StatusCode::kUnavailable);
   EXPECT_GE(errors.load(), 1);
-  EXPECT_FALSE(*store_->ContainsEventId("t", "e1"));
+  EXPECT_FALSE(*store_->ContainsEvent("t", events[0]));
 }
 
 TEST_F(PipelineTest, StopWritesWhatIsQueuedThenRefuses) {

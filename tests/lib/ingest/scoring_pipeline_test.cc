@@ -1,5 +1,6 @@
 // Scoring inside the ingest pipeline: states, leads and score events stored
 // with the events; decay wake-ups by a fake clock; restart; late events.
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "lib/ingest/pipeline.h"
 #include "lib/ingest/stored_visitor.h"
 #include "lib/scoring/model_loader.h"
+#include "tests/testing/events.h"
 #include "tests/testing/scenarios.h"
 #include "tests/testing/temp_dir.h"
 
@@ -20,6 +22,7 @@ namespace {
 using ::google::protobuf::util::TimeUtil;
 using ::kaiku::testing::Journey;
 using ::kaiku::v1::Event;
+using ::testing::ElementsAre;
 
 const absl::Time kStart = absl::FromUnixSeconds(1800000000);
 
@@ -32,7 +35,7 @@ class ScoringPipelineTest : public ::testing::Test {
     store_ = *storage::Store::Open(options);
   }
 
-  std::unique_ptr<IngestPipeline> Start() {
+  std::unique_ptr<IngestPipeline> Start(storage::Store* store = nullptr) {
     PipelineOptions options;
     options.shards = 2;
     options.clock = &clock_;
@@ -41,7 +44,25 @@ class ScoringPipelineTest : public ::testing::Test {
       absl::MutexLock lock(&mu_);
       score_events_ += tally.total;
     };
-    return std::make_unique<IngestPipeline>(store_.get(), options);
+    return std::make_unique<IngestPipeline>(
+        store != nullptr ? store : store_.get(), options);
+  }
+
+  std::vector<StoreOutcome> Outcomes(IngestPipeline& pipeline,
+                                     const std::vector<Event>& events) {
+    std::vector<const Event*> ptrs;
+    for (const Event& e : events) ptrs.push_back(&e);
+    absl::Notification done;
+    std::vector<StoreOutcome> outcomes;
+    absl::Status status = pipeline.Submit(
+        "t", ptrs, [&](absl::Status s, std::vector<StoreOutcome> o) {
+          status = s;
+          outcomes = std::move(o);
+          done.Notify();
+        });
+    if (status.ok()) done.WaitForNotification();
+    EXPECT_TRUE(status.ok()) << status;
+    return outcomes;
   }
 
   void Submit(IngestPipeline& pipeline, const std::vector<Event>& events) {
@@ -194,6 +215,76 @@ TEST_F(ScoringPipelineTest, ErasureIsOrderedWithTheVisitorsEvents) {
   Submit(*pipeline, again.events());
   EXPECT_EQ(State("v-buyer").event_count, 1);
   EXPECT_EQ(State("v-buyer").published.level, kaiku::v1::LEVEL_COLD);
+}
+
+// Counts the store's event lookups (the dedupe reads).
+class CountingStore : public storage::StoreWrapper {
+ public:
+  using StoreWrapper::StoreWrapper;
+  absl::StatusOr<bool> ContainsEvent(absl::string_view tenant,
+                                     const Event& event) override {
+    ++lookups;
+    return StoreWrapper::ContainsEvent(tenant, event);
+  }
+  std::atomic<int> lookups{0};
+};
+
+// Dedupe reads nothing for events in order: the visitor's state knows the
+// time of its last event, so a later event is new. A retry or a late event
+// (not later than the last) is looked up in the visitor's timeline: exact
+// either way.
+TEST_F(ScoringPipelineTest, OnlyEventsNotLaterThanTheLastAreLookedUp) {
+  CountingStore counting(store_.get());
+  auto pipeline = Start(&counting);
+  constexpr StoreOutcome kStored = StoreOutcome::kStored;
+  constexpr StoreOutcome kDuplicate = StoreOutcome::kDuplicate;
+  const Event e1 = kaiku::testing::PageView("e1", "v", kStart);
+  const Event e2 =
+      kaiku::testing::PageView("e2", "v", kStart + absl::Minutes(1));
+  const Event w1 = kaiku::testing::PageView("w1", "w", kStart);
+  EXPECT_THAT(Outcomes(*pipeline, {e1, e2, w1}),
+              ElementsAre(kStored, kStored, kStored));
+  EXPECT_EQ(counting.lookups, 0);  // new visitors
+  const Event e3 =
+      kaiku::testing::PageView("e3", "v", kStart + absl::Minutes(2));
+  EXPECT_THAT(Outcomes(*pipeline, {e3}), ElementsAre(kStored));
+  EXPECT_EQ(counting.lookups, 0);  // later than v's last
+
+  // Retries of v's last and of an older one, a late new event, a retry of
+  // w's only event.
+  const Event late =
+      kaiku::testing::PageView("e0", "v", kStart - absl::Minutes(1));
+  EXPECT_THAT(Outcomes(*pipeline, {e3, e1, late, w1}),
+              ElementsAre(kDuplicate, kDuplicate, kStored, kDuplicate));
+  EXPECT_EQ(counting.lookups, 4);
+  EXPECT_EQ(State("v").event_count, 4);
+  EXPECT_EQ(State("w").event_count, 1);
+
+  // After a restart the states come from the store, with the same answers.
+  pipeline.reset();
+  pipeline = Start(&counting);
+  counting.lookups = 0;
+  const Event e4 =
+      kaiku::testing::PageView("e4", "v", kStart + absl::Minutes(3));
+  EXPECT_THAT(Outcomes(*pipeline, {late, e4}),
+              ElementsAre(kDuplicate, kStored));
+  EXPECT_EQ(counting.lookups, 1);
+}
+
+// In a store where events were once stored without scoring, a visitor's
+// timeline may hold events later than its state: every event is looked up.
+TEST_F(ScoringPipelineTest, EveryEventIsLookedUpWhereEventsWereStoredUnscored) {
+  ASSERT_TRUE(store_->NoteEventsWithoutState().ok());
+  CountingStore counting(store_.get());
+  auto pipeline = Start(&counting);
+  const Event e1 = kaiku::testing::PageView("e1", "v", kStart);
+  const Event e2 =
+      kaiku::testing::PageView("e2", "v", kStart + absl::Minutes(1));
+  EXPECT_THAT(Outcomes(*pipeline, {e1}), ElementsAre(StoreOutcome::kStored));
+  EXPECT_THAT(Outcomes(*pipeline, {e2, e1}),
+              ElementsAre(StoreOutcome::kStored, StoreOutcome::kDuplicate));
+  EXPECT_EQ(counting.lookups, 3);
+  EXPECT_EQ(State("v").event_count, 2);
 }
 
 TEST_F(ScoringPipelineTest, LateEventsAcrossWritesGiveTheInOrderState) {

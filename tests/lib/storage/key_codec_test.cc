@@ -74,14 +74,6 @@ TEST(KeyCodecTest, VisitorPrefixIsExclusive) {
   EXPECT_LT(TimelineKey("t", "ab", INT64_MAX, "zzz"), upper);
 }
 
-TEST(KeyCodecTest, DedupeRoundTrip) {
-  EXPECT_NE(DedupeKey("a", "bc"), DedupeKey("ab", "c"));
-  int64_t t = 0;
-  ASSERT_TRUE(DecodeDedupeValue(DedupeValue(1234567), &t));
-  EXPECT_EQ(t, 1234567);
-  EXPECT_FALSE(DecodeDedupeValue("short", &t));
-}
-
 TEST(KeyCodecTest, PrefixSuccessor) {
   EXPECT_EQ(PrefixSuccessor("ab"), "ac");
   EXPECT_EQ(PrefixSuccessor(std::string("a\xff", 2)), "b");

@@ -1,12 +1,15 @@
 #include "lib/storage/store.h"
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "lib/storage/expiry_filter.h"
 #include "lib/storage/key_codec.h"
+#include "rocksdb/db.h"
 #include "tests/testing/events.h"
 #include "tests/testing/temp_dir.h"
 
@@ -80,8 +83,66 @@ TEST_F(StoreTest, TenantsAndVisitorsAreIsolated) {
   ASSERT_TRUE(page.ok());
   ASSERT_EQ(page->events.size(), 1u);
   EXPECT_EQ(page->events[0].event_id(), "e1");
-  EXPECT_TRUE(*store->ContainsEventId("a", "e1"));
-  EXPECT_FALSE(*store->ContainsEventId("ab", "e1"));
+  EXPECT_TRUE(*store->ContainsEvent("a", PageView("e1", "v", kT0)));
+  EXPECT_FALSE(*store->ContainsEvent("ab", PageView("e1", "v", kT0)));
+  EXPECT_FALSE(*store->ContainsEvent("a", PageView("e1", "vv", kT0)));
+}
+
+// A retry is the same event: the same id at the same time of the same
+// visitor. Another time or id is another event.
+TEST_F(StoreTest, ContainsEventByVisitorTimeAndId) {
+  auto store = Open();
+  Put(*store, "t", PageView("e1", "v", kT0));
+  EXPECT_TRUE(*store->ContainsEvent("t", PageView("e1", "v", kT0)));
+  EXPECT_FALSE(
+      *store->ContainsEvent("t", PageView("e1", "v", kT0 + absl::Seconds(1))));
+  EXPECT_FALSE(*store->ContainsEvent("t", PageView("e2", "v", kT0)));
+  EXPECT_FALSE(*store->ContainsEvent("t", PageView("e", "v", kT0)));
+}
+
+// A store of the earlier layout, with its event-id index in a column family
+// "dedupe", opens: the index is dropped, its timelines read as before.
+TEST_F(StoreTest, OpensAStoreWithTheOldDedupeIndex) {
+  {
+    auto store = Open();
+    Put(*store, "t", PageView("e1", "v", kT0));
+  }
+  {
+    rocksdb::Options options;
+    std::vector<std::string> names;
+    ASSERT_TRUE(
+        rocksdb::DB::ListColumnFamilies(options, dir_.Sub("db"), &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const std::string& name : names) cfs.push_back({name, {}});
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(
+        rocksdb::DB::Open(options, dir_.Sub("db"), cfs, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    rocksdb::ColumnFamilyHandle* dedupe = nullptr;
+    ASSERT_TRUE(db->CreateColumnFamily({}, "dedupe", &dedupe).ok());
+    ASSERT_TRUE(db->Put({}, dedupe, "\x01te1", "12345678").ok());
+    handles.push_back(dedupe);
+    for (rocksdb::ColumnFamilyHandle* h : handles)
+      ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+  }
+  StoreOptions read_only;
+  read_only.path = dir_.Sub("db");
+  read_only.read_only = true;
+  {
+    auto reader = Store::Open(read_only);
+    ASSERT_TRUE(reader.ok()) << reader.status();
+    EXPECT_TRUE(*(*reader)->ContainsEvent("t", PageView("e1", "v", kT0)));
+  }
+  {
+    auto store = Open();
+    EXPECT_TRUE(*store->ContainsEvent("t", PageView("e1", "v", kT0)));
+  }
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::Options(),
+                                              dir_.Sub("db"), &names)
+                  .ok());
+  EXPECT_THAT(names, ::testing::Not(::testing::Contains("dedupe")));
 }
 
 TEST_F(StoreTest, SurvivesReopen) {
@@ -90,7 +151,7 @@ TEST_F(StoreTest, SurvivesReopen) {
     Put(*store, "t", PageView("e1", "v", kT0));
   }
   auto store = Open();
-  EXPECT_TRUE(*store->ContainsEventId("t", "e1"));
+  EXPECT_TRUE(*store->ContainsEvent("t", PageView("e1", "v", kT0)));
   auto page = store->ReadTimeline("t", "v", nullptr, 10);
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->events.size(), 1u);
@@ -320,14 +381,6 @@ TEST(ExpiryFilterTest, DropsOnlyExpiredWellFormedEntries) {
   EXPECT_FALSE(timeline.Filter(0, "garbage", "", &value, &changed));
   clock.Advance(absl::Hours(1));
   EXPECT_TRUE(timeline.Filter(0, new_key, "", &value, &changed));
-
-  ExpiryFilter dedupe("d", &DedupeEntryTime, absl::Hours(24), &clock);
-  EXPECT_FALSE(dedupe.Filter(
-      0, "k", DedupeValue(absl::ToUnixMicros(clock.Now())), &value, &changed));
-  EXPECT_TRUE(dedupe.Filter(
-      0, "k", DedupeValue(absl::ToUnixMicros(clock.Now() - absl::Hours(25))),
-      &value, &changed));
-  EXPECT_FALSE(dedupe.Filter(0, "k", "bad", &value, &changed));
 }
 
 }  // namespace
