@@ -259,7 +259,7 @@ labelled() {  # the value of metric $2 with label $3 in $1
   echo "| visitor states found in the cache / read from the store / new | $(labelled "$mx" kaiku_scoring_state_lookups_total cache) / $(labelled "$mx" kaiku_scoring_state_lookups_total store) / $(labelled "$mx" kaiku_scoring_state_lookups_total none) |"
   echo "| score events per event (level / stage / segment / trigger / disqualified) | $(per_event "$(metric "$mx" kaiku_scoring_score_events_total)") ($(for k in level_changed stage_changed segment_changed trigger_fired disqualified; do printf '%s ' "$(labelled "$mx" kaiku_scoring_score_events_total "\"$k\"")"; done | sed 's/ $//; s/ / \/ /g')) |"
   echo "| recomputations (late events, model changes) / timer wake-ups | $(metric "$mx" kaiku_scoring_recomputations_total) / $(metric "$mx" kaiku_scoring_timer_wakeups_total) |"
-  for cf in timeline dedupe visitor_state leads scorelog; do
+  for cf in timeline visitor_state leads scorelog; do
     echo "| keys / bytes written per event, $cf | $(per_event "$(labelled "$mx" kaiku_storage_written_keys_total "\"$cf\"")") / $(per_event "$(labelled "$mx" kaiku_storage_written_bytes_total "\"$cf\"")") |"
   done
   echo "| RocksDB write amplification ((flush + compaction) / user bytes) | $(awk -v w="$written" -v u="$user_bytes" 'BEGIN {printf "%.1f", (u > 0 ? w / u : 0)}') |"
