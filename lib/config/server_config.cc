@@ -106,7 +106,7 @@ ServerConfig DefaultServerConfig() {
   c.mutable_ingest()->set_max_batch_events(8192);
   c.mutable_storage()->set_block_cache_bytes(int64_t{256} << 20);
   c.mutable_storage()->set_write_buffer_bytes(int64_t{64} << 20);
-  c.mutable_scoring()->set_state_cache_bytes(int64_t{256} << 20);
+  c.mutable_scoring()->set_state_cache_bytes(int64_t{1} << 30);
   SetDuration(absl::Hours(24 * 7),
               c.mutable_score_stream()->mutable_retention());
   c.mutable_score_stream()->set_max_entries_per_tenant(10000000);
