@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "kaiku/storage/v1/records.pb.h"
 #include "lib/storage/expiry_filter.h"
 #include "lib/storage/key_codec.h"
 #include "rocksdb/db.h"
@@ -143,6 +144,67 @@ TEST_F(StoreTest, OpensAStoreWithTheOldDedupeIndex) {
                                               dir_.Sub("db"), &names)
                   .ok());
   EXPECT_THAT(names, ::testing::Not(::testing::Contains("dedupe")));
+}
+
+// The encoder writes records without copying the event into one: the stored
+// bytes must still be those of the serialized record messages.
+TEST_F(StoreTest, RecordsAreTheSerializedRecordMessages) {
+  kaiku::v1::Event first = PageView("e1", "v", kT0);
+  first.mutable_page_view()->set_title("Hinnasto \xc3\xa4\xc3\xb6");
+  const kaiku::v1::Event second = PageView("e2", "v", kT0 + absl::Seconds(1));
+  kaiku::v1::ScoreEvent score;
+  score.set_visitor_id("v");
+  score.set_score(42.5);
+  score.set_level(kaiku::v1::LEVEL_HOT);
+  {
+    auto store = Open();
+    std::unique_ptr<StoreBatch> batch = store->NewBatch();
+    batch->PutEvent("t", first, 1234567);
+    batch->PutEvent("t", second, 7654321);
+    batch->AppendScoreEvent("t", score);
+    ASSERT_TRUE(store->Commit(batch.get(), false).ok());
+  }
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::Options(),
+                                              dir_.Sub("db"), &names)
+                  .ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+  for (const std::string& name : names) cfs.push_back({name, {}});
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::OpenForReadOnly(rocksdb::Options(), dir_.Sub("db"),
+                                           cfs, &handles, &raw)
+                  .ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  auto read = [&](const std::string& family, const std::string& key) {
+    std::string value;
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] != family) continue;
+      EXPECT_TRUE(db->Get({}, handles[i], key, &value).ok()) << family;
+    }
+    return value;
+  };
+  for (const auto& [event, received] :
+       {std::make_pair(first, int64_t{1234567}),
+        std::make_pair(second, int64_t{7654321})}) {
+    kaiku::storage::v1::TimelineRecord expected;
+    *expected.mutable_event() = event;
+    expected.set_received_at_micros(received);
+    EXPECT_EQ(
+        read("timeline", TimelineKey("t", "v",
+                                     absl::ToUnixMicros(absl::FromUnixSeconds(
+                                         event.occurred_at().seconds())),
+                                     event.event_id())),
+        expected.SerializeAsString())
+        << event.event_id();
+  }
+  kaiku::storage::v1::ScoreLogRecord expected;
+  *expected.mutable_event() = score;
+  expected.set_appended_at_micros(absl::ToUnixMicros(kT0));
+  EXPECT_EQ(read("scorelog", ScoreLogKey("t", 1)),
+            expected.SerializeAsString());
+  for (rocksdb::ColumnFamilyHandle* h : handles)
+    ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
 }
 
 TEST_F(StoreTest, SurvivesReopen) {
