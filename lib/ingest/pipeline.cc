@@ -319,11 +319,13 @@ void IngestPipeline::WriteGroup(Shard* shard, std::vector<WorkItem>& items) {
   VisitorScoring::Pending pending;
   absl::Status status;
   std::vector<std::vector<bool>> fresh(visitors.size());
+  std::vector<VisitorScoring::Loaded> loaded(
+      shard->scoring != nullptr ? visitors.size() : 0);
   for (size_t v = 0; v < visitors.size() && status.ok(); ++v) {
     const auto [tenant, visitor_id] = visitors[v];
     if (shard->scoring != nullptr) {
-      absl::StatusOr<std::vector<bool>> found =
-          shard->scoring->FindNew(tenant, visitor_id, per_visitor[v], &pending);
+      absl::StatusOr<std::vector<bool>> found = shard->scoring->FindNew(
+          tenant, visitor_id, per_visitor[v], pending, &loaded[v]);
       if (found.ok()) {
         fresh[v] = *std::move(found);
       } else {
@@ -373,8 +375,8 @@ void IngestPipeline::WriteGroup(Shard* shard, std::vector<WorkItem>& items) {
     for (size_t v = 0; v < visitors.size() && status.ok(); ++v) {
       if (per_visitor[v].empty()) continue;  // only duplicates
       status = shard->scoring->ScoreEvents(
-          visitors[v].first, visitors[v].second, std::move(per_visitor[v]),
-          now_micros, batch.get(), &pending);
+          visitors[v].first, visitors[v].second, std::move(loaded[v]),
+          std::move(per_visitor[v]), now_micros, batch.get(), &pending);
     }
     if (status.ok()) {
       status = shard->scoring->RunDueTimers(

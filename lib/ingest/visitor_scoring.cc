@@ -62,18 +62,18 @@ absl::StatusOr<std::optional<StoredVisitor>> VisitorScoring::Load(
 
 absl::StatusOr<std::vector<bool>> VisitorScoring::FindNew(
     absl::string_view tenant, absl::string_view visitor_id,
-    absl::Span<const Event* const> events, Pending* pending) {
-  const std::string key = storage::VisitorKey(tenant, visitor_id);
-  Pending::Loaded loaded;
-  ASSIGN_OR_RETURN(loaded.visitor,
-                   Load(key, tenant, visitor_id, *pending, &loaded.unreadable));
+    absl::Span<const Event* const> events, const Pending& pending,
+    Loaded* loaded) {
+  loaded->key = storage::VisitorKey(tenant, visitor_id);
+  ASSIGN_OR_RETURN(loaded->visitor, Load(loaded->key, tenant, visitor_id,
+                                         pending, &loaded->unreadable));
   // The time of the visitor's last stored event; nullopt when unknown (then
   // every event is looked up): in a store where events were stored without
   // scoring, the timeline may hold events later than the state.
   std::optional<int64_t> last;
-  if (!loaded.unreadable && store_->EveryEventHasState()) {
-    last = loaded.visitor.has_value() ? loaded.visitor->state.last_event
-                                      : std::numeric_limits<int64_t>::min();
+  if (!loaded->unreadable && store_->EveryEventHasState()) {
+    last = loaded->visitor.has_value() ? loaded->visitor->state.last_event
+                                       : std::numeric_limits<int64_t>::min();
   }
   std::vector<bool> fresh;
   fresh.reserve(events.size());
@@ -86,40 +86,28 @@ absl::StatusOr<std::vector<bool>> VisitorScoring::FindNew(
     ASSIGN_OR_RETURN(const bool stored, store_->ContainsEvent(tenant, *e));
     fresh.push_back(!stored);
   }
-  pending->loaded[key] = std::move(loaded);
   return fresh;
 }
 
-absl::Status VisitorScoring::ScoreEvents(absl::string_view tenant,
-                                         absl::string_view visitor_id,
-                                         std::vector<const Event*> events,
-                                         int64_t now,
-                                         storage::StoreBatch* batch,
-                                         Pending* pending) {
+absl::Status VisitorScoring::ScoreEvents(
+    absl::string_view tenant, absl::string_view visitor_id, Loaded loaded,
+    std::vector<const Event*> events, int64_t now, storage::StoreBatch* batch,
+    Pending* pending) {
   pending->now = now;
   const std::shared_ptr<const scoring::Model> model = model_->Get();
   const Scorer scorer(*model);
-  const std::string key = storage::VisitorKey(tenant, visitor_id);
-  bool unreadable = false;
-  std::optional<StoredVisitor> loaded;
-  if (auto it = pending->loaded.find(key); it != pending->loaded.end()) {
-    loaded = std::move(it->second.visitor);
-    unreadable = it->second.unreadable;
-    pending->loaded.erase(it);
-  } else {
-    ASSIGN_OR_RETURN(loaded,
-                     Load(key, tenant, visitor_id, *pending, &unreadable));
-  }
-
+  const std::string& key = loaded.key;
+  const bool unreadable = loaded.unreadable;
+  const bool known = loaded.visitor.has_value();
   VisitorState state =
-      loaded.has_value() ? std::move(loaded->state) : scorer.NewState();
-  const bool was_lead = loaded.has_value() && loaded->lead;
+      known ? std::move(loaded.visitor->state) : scorer.NewState();
+  const bool was_lead = known && loaded.visitor->lead;
   // Without a state, the timeline may still hold events (stored before
   // scoring existed, or the state was unreadable): read it once. A store
   // whose every event came with a state has none for a first-seen visitor.
   std::vector<Event> history;
   bool unknown_history = false;
-  if (!loaded.has_value() && (unreadable || !store_->EveryEventHasState())) {
+  if (!known && (unreadable || !store_->EveryEventHasState())) {
     ASSIGN_OR_RETURN(history, ReadWholeTimeline(*store_, tenant, visitor_id));
     unknown_history = !history.empty();
   }

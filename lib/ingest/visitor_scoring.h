@@ -82,12 +82,13 @@ class VisitorScoring {
     ScoreEventTally tally;
     int64_t recomputations = 0;
     int64_t timer_wakeups = 0;
-    // States FindNew loaded, for ScoreEvents, by visitor key.
-    struct Loaded {
-      std::optional<StoredVisitor> visitor;
-      bool unreadable = false;
-    };
-    absl::flat_hash_map<std::string, Loaded> loaded;
+  };
+
+  // A visitor's state as FindNew loaded it, for ScoreEvents.
+  struct Loaded {
+    std::string key;  // storage::VisitorKey
+    std::optional<StoredVisitor> visitor;
+    bool unreadable = false;
   };
 
   // `store` and `model` must outlive this.
@@ -97,16 +98,17 @@ class VisitorScoring {
   // Which of a visitor's events (none repeated) are not stored yet, in their
   // order: one later than the visitor's last stored event is new (its state
   // knows that time: no read); an earlier one is looked up in the visitor's
-  // timeline (Store::ContainsEvent). Keeps the loaded state in `pending` for
-  // ScoreEvents.
+  // timeline (Store::ContainsEvent). Sets `*loaded` to the visitor's state,
+  // for ScoreEvents.
   absl::StatusOr<std::vector<bool>> FindNew(
       absl::string_view tenant, absl::string_view visitor_id,
-      absl::Span<const kaiku::v1::Event* const> events, Pending* pending);
+      absl::Span<const kaiku::v1::Event* const> events, const Pending& pending,
+      Loaded* loaded);
 
-  // Folds new events of one visitor (FindNew's, called first in this group,
-  // or already deduplicated).
+  // Folds the new events of one visitor, whose state FindNew loaded in this
+  // group.
   absl::Status ScoreEvents(absl::string_view tenant,
-                           absl::string_view visitor_id,
+                           absl::string_view visitor_id, Loaded loaded,
                            std::vector<const kaiku::v1::Event*> events,
                            int64_t now, storage::StoreBatch* batch,
                            Pending* pending);
