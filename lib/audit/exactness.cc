@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/time_util.h"
 #include "lib/common/status_macros.h"
+#include "lib/ingest/journal.h"
 #include "lib/ingest/stored_visitor.h"
 #include "lib/scoring/fold.h"
 #include "lib/scoring/scorer.h"
@@ -51,11 +52,15 @@ std::vector<std::string> FoldDiff(const VisitorState& a,
 
 class TenantCheck {
  public:
+  // `recovered`: the tenant's visitor states as replayed from the journal.
   TenantCheck(storage::Store& store, const ExactnessOptions& options,
-              std::string tenant, ExactnessReport& report)
+              std::string tenant,
+              absl::flat_hash_map<std::string, ingest::StoredVisitor> recovered,
+              ExactnessReport& report)
       : store_(store),
         options_(options),
         tenant_(std::move(tenant)),
+        recovered_(std::move(recovered)),
         report_(report) {}
 
   absl::Status Run() {
@@ -93,7 +98,7 @@ class TenantCheck {
   }
 
   absl::Status LoadStates() {
-    return store_.ForEachVisitorState(
+    RETURN_IF_ERROR(store_.ForEachVisitorState(
         tenant_, [&](absl::string_view visitor, absl::string_view bytes) {
           absl::StatusOr<ingest::StoredVisitor> stored =
               ingest::DecodeStoredVisitor(bytes);
@@ -103,7 +108,10 @@ class TenantCheck {
             return;
           }
           states_.emplace(std::string(visitor), *std::move(stored));
-        });
+        }));
+    for (auto& [visitor, stored] : recovered_)
+      states_[visitor] = std::move(stored);
+    return absl::OkStatus();
   }
 
   const scoring::Model* ModelOf(const VisitorState& state) const {
@@ -226,6 +234,7 @@ class TenantCheck {
   storage::Store& store_;
   const ExactnessOptions& options_;
   const std::string tenant_;
+  absl::flat_hash_map<std::string, ingest::StoredVisitor> recovered_;
   ExactnessReport& report_;
   absl::flat_hash_map<std::string, ingest::StoredVisitor> states_;
   absl::flat_hash_set<std::string> leads_;
@@ -242,11 +251,29 @@ std::string Mismatch::ToString() const {
 absl::StatusOr<ExactnessReport> CheckExactness(
     storage::Store& store, const ExactnessOptions& options) {
   ExactnessReport report;
+  // The states as a restart would recover them.
+  absl::flat_hash_map<std::string,
+                      absl::flat_hash_map<std::string, ingest::StoredVisitor>>
+      recovered;
+  ingest::ReplayStats replay;
+  RETURN_IF_ERROR(ingest::ReplayJournal(
+      store,
+      [&](absl::string_view tenant, absl::string_view visitor_id,
+          const ingest::StoredVisitor& visitor) {
+        recovered[tenant][visitor_id] = visitor;
+      },
+      &replay));
+  report.journal_records = replay.records;
+  report.replayed_visitors = replay.visitors;
   ASSIGN_OR_RETURN(std::vector<std::string> tenants, store.ListTenants());
   for (std::string& tenant : tenants) {
     ++report.tenants;
-    RETURN_IF_ERROR(
-        TenantCheck(store, options, std::move(tenant), report).Run());
+    auto it = recovered.find(tenant);
+    RETURN_IF_ERROR(TenantCheck(store, options, std::move(tenant),
+                                it != recovered.end() ? std::move(it->second)
+                                                      : decltype(it->second)(),
+                                report)
+                        .Run());
   }
   return report;
 }

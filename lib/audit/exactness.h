@@ -8,6 +8,10 @@
 //   ASSIGN_OR_RETURN(ExactnessReport report, CheckExactness(*store, options));
 //   for (const Mismatch& m : report.mismatches) std::cout << m.ToString();
 //
+// The store is checked as a restart would recover it: visitor states that the
+// ingest journal is ahead of (written behind, lib/ingest/journal.h) are
+// replayed in memory first.
+//
 // What is checked, per tenant:
 //  - fold: each visitor with events has a state (in a store where every event
 //    came with its state), computed by one of `models`, whose fold part (all
@@ -65,6 +69,9 @@ struct ExactnessReport {
   int64_t erased_entries = 0;
   // Visitors not compared because their first events expired.
   int64_t expired = 0;
+  // Journal records found, and visitors whose states they were replayed into.
+  int64_t journal_records = 0;
+  int64_t replayed_visitors = 0;
   std::vector<Mismatch> mismatches;
 };
 

@@ -107,6 +107,8 @@ ServerConfig DefaultServerConfig() {
   c.mutable_storage()->set_block_cache_bytes(int64_t{256} << 20);
   c.mutable_storage()->set_write_buffer_bytes(int64_t{64} << 20);
   c.mutable_scoring()->set_state_cache_bytes(int64_t{1} << 30);
+  SetDuration(absl::Seconds(60),
+              c.mutable_scoring()->mutable_state_write_delay());
   SetDuration(absl::Hours(24 * 7),
               c.mutable_score_stream()->mutable_retention());
   c.mutable_score_stream()->set_max_entries_per_tenant(10000000);
@@ -187,6 +189,11 @@ absl::Status ValidateServerConfig(const ServerConfig& c) {
   }
   if (c.scoring().state_cache_bytes() < (1 << 20)) {
     return FieldError("scoring.state_cache_bytes", "must be at least 1 MiB");
+  }
+  if (const absl::Duration delay =
+          ToAbslDuration(c.scoring().state_write_delay());
+      delay < absl::ZeroDuration() || delay > absl::Hours(1)) {
+    return FieldError("scoring.state_write_delay", "must be 0 to 1 hour");
   }
   if (c.keys_file().empty() && !IsLoopbackListenAddress(c.listen())) {
     return FieldError(

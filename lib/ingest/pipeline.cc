@@ -10,6 +10,7 @@
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "lib/common/logging.h"
+#include "lib/storage/key_codec.h"
 
 namespace kaiku::ingest {
 
@@ -54,7 +55,9 @@ struct IngestPipeline::Shard {
   std::atomic<int64_t> states_cached{0};
   std::atomic<int64_t> states_read{0};
   std::atomic<int64_t> states_new{0};
+  std::atomic<int64_t> states_written{0};
   std::atomic<int64_t> cached_visitors{0};
+  std::atomic<int64_t> dirty_visitors{0};
   std::atomic<int64_t> cached_bytes{0};
 };
 
@@ -73,7 +76,8 @@ IngestPipeline::IngestPipeline(storage::Store* store,
     if (options_.model != nullptr) {
       shards_.back()->scoring = std::make_unique<VisitorScoring>(
           store_, options_.model,
-          static_cast<size_t>(options_.state_cache_bytes / options_.shards));
+          static_cast<size_t>(options_.state_cache_bytes / options_.shards),
+          static_cast<uint32_t>(i), options_.state_write_delay);
     }
   }
   if (options_.model != nullptr) {
@@ -128,11 +132,23 @@ ScoringCounters IngestPipeline::scoring_counters() const {
     total.states_cached += shard->states_cached.load(std::memory_order_relaxed);
     total.states_read += shard->states_read.load(std::memory_order_relaxed);
     total.states_new += shard->states_new.load(std::memory_order_relaxed);
+    total.states_written +=
+        shard->states_written.load(std::memory_order_relaxed);
     total.cached_visitors +=
         shard->cached_visitors.load(std::memory_order_relaxed);
+    total.dirty_visitors +=
+        shard->dirty_visitors.load(std::memory_order_relaxed);
     total.cached_bytes += shard->cached_bytes.load(std::memory_order_relaxed);
   }
   return total;
+}
+
+std::optional<std::string> IngestPipeline::CachedState(
+    absl::string_view tenant, absl::string_view visitor_id) const {
+  const Shard& shard =
+      *shards_[absl::HashOf(tenant, visitor_id) % shards_.size()];
+  if (shard.scoring == nullptr) return std::nullopt;
+  return shard.scoring->CachedState(storage::VisitorKey(tenant, visitor_id));
 }
 
 absl::Status IngestPipeline::Submit(absl::string_view tenant,
@@ -247,7 +263,15 @@ void IngestPipeline::RunWorker(Shard* shard) {
         shard->mu.Await(ready);
       }
       shard->poked = false;
-      if (shard->queue.empty() && shard->stopping) return;
+      if (shard->queue.empty() && shard->stopping) {
+        // Every state written: the journal is left empty.
+        if (shard->scoring != nullptr) {
+          absl::Status s = WriteGroup(shard, items, WriteBack::kAll);
+          if (!s.ok())
+            LOG(ERROR) << "writing visitor states at shutdown: " << s;
+        }
+        return;
+      }
       // A group is either events or one erasure: an erasure reads what the
       // events before it wrote.
       size_t events = 0;
@@ -266,14 +290,20 @@ void IngestPipeline::RunWorker(Shard* shard) {
     if (!items.empty() && items.front().erase != nullptr) {
       RunErase(shard, *items.front().erase);
     } else {
-      WriteGroup(shard, items);
+      // (A failure is reported to the items and to on_storage_error.)
+      WriteGroup(shard, items).IgnoreError();
     }
   }
 }
 
-void IngestPipeline::WriteGroup(Shard* shard, std::vector<WorkItem>& items) {
+absl::Status IngestPipeline::WriteGroup(Shard* shard,
+                                        std::vector<WorkItem>& items,
+                                        WriteBack which,
+                                        const std::string* also) {
   const int64_t now_micros = absl::ToUnixMicros(options_.clock->Now());
   std::unique_ptr<storage::StoreBatch> batch = store_->NewBatch();
+  VisitorScoring::Pending pending;
+  if (shard->scoring != nullptr) shard->scoring->Begin(now_micros, &pending);
   // The group's events, in arrival order, but for repeats of an event_id
   // within the group (which are duplicates of the first).
   struct Candidate {
@@ -316,7 +346,6 @@ void IngestPipeline::WriteGroup(Shard* shard, std::vector<WorkItem>& items) {
   // Which are new, per visitor: an event later than the visitor's last stored
   // one is (its state knows that time); an earlier one — late, or a retry —
   // is looked up in the visitor's timeline.
-  VisitorScoring::Pending pending;
   absl::Status status;
   std::vector<std::vector<bool>> fresh(visitors.size());
   std::vector<VisitorScoring::Loaded> loaded(
@@ -376,12 +405,16 @@ void IngestPipeline::WriteGroup(Shard* shard, std::vector<WorkItem>& items) {
       if (per_visitor[v].empty()) continue;  // only duplicates
       status = shard->scoring->ScoreEvents(
           visitors[v].first, visitors[v].second, std::move(loaded[v]),
-          std::move(per_visitor[v]), now_micros, batch.get(), &pending);
+          std::move(per_visitor[v]), batch.get(), &pending);
     }
     if (status.ok()) {
       status = shard->scoring->RunDueTimers(
-          now_micros, static_cast<size_t>(options_.max_wakeups_per_group),
-          batch.get(), &pending);
+          static_cast<size_t>(options_.max_wakeups_per_group), batch.get(),
+          &pending);
+    }
+    if (status.ok()) {
+      if (also != nullptr) shard->scoring->WriteWithGroup(*also, &pending);
+      shard->scoring->EndGroup(which, batch.get(), &pending);
     }
   }
   if (status.ok() && !batch->empty())
@@ -396,10 +429,15 @@ void IngestPipeline::WriteGroup(Shard* shard, std::vector<WorkItem>& items) {
       shard->states_cached.store(c.states_cached, std::memory_order_relaxed);
       shard->states_read.store(c.states_read, std::memory_order_relaxed);
       shard->states_new.store(c.states_new, std::memory_order_relaxed);
-      const StateCache& cache = shard->scoring->cache();
-      shard->cached_visitors.store(static_cast<int64_t>(cache.size()),
-                                   std::memory_order_relaxed);
-      shard->cached_bytes.store(static_cast<int64_t>(cache.charged_bytes()),
+      shard->states_written.store(c.states_written, std::memory_order_relaxed);
+      const VisitorScoring& scoring = *shard->scoring;
+      shard->cached_visitors.store(
+          static_cast<int64_t>(scoring.cached_visitors()),
+          std::memory_order_relaxed);
+      shard->dirty_visitors.store(
+          static_cast<int64_t>(scoring.dirty_visitors()),
+          std::memory_order_relaxed);
+      shard->cached_bytes.store(static_cast<int64_t>(scoring.cached_bytes()),
                                 std::memory_order_relaxed);
       if (pending.tally.total > 0 && options_.on_score_events)
         options_.on_score_events(pending.tally);
@@ -411,9 +449,22 @@ void IngestPipeline::WriteGroup(Shard* shard, std::vector<WorkItem>& items) {
     options_.on_storage_error(status);
   queued_events_.fetch_sub(events, std::memory_order_relaxed);
   for (WorkItem& item : items) FinishPart(item.request, status);
+  return status;
 }
 
 void IngestPipeline::RunErase(Shard* shard, Erase& erase) {
+  // The visitor's state is written first (and its journal entries marked
+  // done), so that no replay brings back what the erasure removes.
+  if (shard->scoring != nullptr) {
+    std::vector<WorkItem> none;
+    const std::string key = storage::VisitorKey(erase.tenant, erase.visitor_id);
+    // (WriteGroup reported a failure to on_storage_error.)
+    if (absl::Status written = WriteGroup(shard, none, WriteBack::kDue, &key);
+        !written.ok()) {
+      std::move(erase.done)(std::move(written));
+      return;
+    }
+  }
   absl::StatusOr<int64_t> erased =
       store_->EraseVisitor(erase.tenant, erase.visitor_id);
   if (erased.ok() && shard->scoring != nullptr)

@@ -24,10 +24,13 @@
 // no locks, and nothing changes a visitor behind its worker's back.
 //
 // Scoring (when `model` is set): each worker scores the visitors of its write
-// group (lib/ingest/visitor_scoring.h) and commits their states, leads-index
-// changes and score events in the same WriteBatch as the events. Between
+// group (lib/ingest/visitor_scoring.h) and commits their leads-index changes,
+// score events and journal record in the same WriteBatch as the events; the
+// states themselves are written behind (lib/ingest/journal.h). Between
 // groups it wakes visitors whose level changes by decay, at the moment it
-// changes (by `clock`).
+// changes (by `clock`). The store's journal must be empty when the pipeline
+// starts (RecoverFromJournal); Stop writes every state, so it is empty again
+// after.
 //
 // Thread safety: Submit and Stop may be called from any thread.
 #ifndef KAIKU_LIB_INGEST_PIPELINE_H_
@@ -46,6 +49,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "kaiku/v1/event.pb.h"
 #include "lib/common/clock.h"
 #include "lib/ingest/visitor_scoring.h"
@@ -76,6 +80,9 @@ struct PipelineOptions {
   scoring::PageValues* page_values = nullptr;
   // Memory for cached visitor states, over all shards. Default: 256 MiB.
   int64_t state_cache_bytes = int64_t{256} << 20;
+  // How long a changed visitor state may stay unwritten (journaled);
+  // zero: written with the group that changed it. Default: 60 s.
+  absl::Duration state_write_delay = absl::Seconds(60);
   // Most quiet visitors one worker wakes per write group. Default: 2000.
   int max_wakeups_per_group = 2000;
   // Called (from a worker thread) after each commit that stored score events,
@@ -149,6 +156,11 @@ class IngestPipeline {
   // Totals over the workers, read while they run (approximate).
   ScoringCounters scoring_counters() const;
 
+  // The visitor's state as its worker has it in memory (possibly newer than
+  // the store's), or nullopt when it is not cached.
+  std::optional<std::string> CachedState(absl::string_view tenant,
+                                         absl::string_view visitor_id) const;
+
  private:
   struct Request;
   struct Erase;
@@ -156,9 +168,12 @@ class IngestPipeline {
   struct Shard;
 
   void RunWorker(Shard* shard);
-  // Writes one drained group of items (possibly none, to run due wake-ups)
-  // and completes them.
-  void WriteGroup(Shard* shard, std::vector<WorkItem>& items);
+  // Writes one drained group of items (possibly none, to run due wake-ups
+  // or write states back) and completes them. Writes the dirty states `which`
+  // selects, and `also`'s if dirty. Returns the group's status.
+  absl::Status WriteGroup(Shard* shard, std::vector<WorkItem>& items,
+                          WriteBack which = WriteBack::kDue,
+                          const std::string* also = nullptr);
   // Runs one queued erasure.
   void RunErase(Shard* shard, Erase& erase);
   void RestoreTimers();

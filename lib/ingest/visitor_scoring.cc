@@ -14,18 +14,32 @@ namespace kaiku::ingest {
 
 using ::google::protobuf::util::TimeUtil;
 using ::kaiku::scoring::Scorer;
-using ::kaiku::scoring::VisitorState;
+using ::kaiku::storage::v1::JournalEntry;
 using ::kaiku::v1::Event;
-using ::kaiku::v1::ScoreEvent;
 
 namespace {
 constexpr int64_t kRetryMicros = 1000000;
+// The journal is trimmed at most this often: each trim is a range deletion.
+constexpr int64_t kTrimIntervalMicros = 1000000;
 }  // namespace
 
 VisitorScoring::VisitorScoring(storage::Store* store,
                                const scoring::CurrentModel* model,
-                               size_t cache_bytes)
-    : store_(store), model_(model), cache_(cache_bytes) {}
+                               size_t cache_bytes, uint32_t shard,
+                               absl::Duration write_delay)
+    : store_(store),
+      model_(model),
+      shard_(shard),
+      write_delay_micros_(
+          std::max<int64_t>(0, absl::ToInt64Microseconds(write_delay))),
+      cache_(cache_bytes) {}
+
+void VisitorScoring::Begin(int64_t now, Pending* pending) const {
+  pending->now = now;
+  pending->model = model_->Get();
+  pending->record.set_now_micros(now);
+  pending->record.set_model_fingerprint(pending->model->fingerprint());
+}
 
 absl::StatusOr<std::optional<StoredVisitor>> VisitorScoring::Load(
     const std::string& key, absl::string_view tenant,
@@ -36,9 +50,12 @@ absl::StatusOr<std::optional<StoredVisitor>> VisitorScoring::Load(
     bytes = it->second.stored;
     ++counters_.states_cached;
   } else if (std::optional<absl::string_view> hit = cache_.Get(key)) {
+    // Get only reorders the clean list, which CachedState does not read: no
+    // lock needed by the worker.
     bytes = *hit;
     ++counters_.states_cached;
   } else {
+    // Not cached, so not dirty: the store's state is the latest.
     ASSIGN_OR_RETURN(stored, store_->GetVisitorState(tenant, visitor_id));
     if (!stored.has_value()) {
       ++counters_.states_new;
@@ -53,7 +70,6 @@ absl::StatusOr<std::optional<StoredVisitor>> VisitorScoring::Load(
     LOG(WARNING) << "visitor state of " << visitor_id << " in tenant " << tenant
                  << " is unreadable (" << decoded.status()
                  << "); recomputing it";
-    cache_.Erase(key);
     if (unreadable != nullptr) *unreadable = true;
     return std::nullopt;
   }
@@ -89,52 +105,49 @@ absl::StatusOr<std::vector<bool>> VisitorScoring::FindNew(
   return fresh;
 }
 
-absl::Status VisitorScoring::ScoreEvents(
-    absl::string_view tenant, absl::string_view visitor_id, Loaded loaded,
-    std::vector<const Event*> events, int64_t now, storage::StoreBatch* batch,
-    Pending* pending) {
-  pending->now = now;
-  const std::shared_ptr<const scoring::Model> model = model_->Get();
-  const Scorer scorer(*model);
-  const std::string& key = loaded.key;
-  const bool unreadable = loaded.unreadable;
-  const bool known = loaded.visitor.has_value();
-  VisitorState state =
-      known ? std::move(loaded.visitor->state) : scorer.NewState();
-  const bool was_lead = known && loaded.visitor->lead;
-  // Without a state, the timeline may still hold events (stored before
-  // scoring existed, or the state was unreadable): read it once. A store
-  // whose every event came with a state has none for a first-seen visitor.
-  std::vector<Event> history;
-  bool unknown_history = false;
-  if (!known && (unreadable || !store_->EveryEventHasState())) {
-    ASSIGN_OR_RETURN(history, ReadWholeTimeline(*store_, tenant, visitor_id));
-    unknown_history = !history.empty();
+JournalEntry& VisitorScoring::AddEntry(JournalEntry::Kind kind,
+                                       absl::string_view tenant,
+                                       absl::string_view visitor_id,
+                                       const std::string& key,
+                                       Pending* pending) {
+  JournalEntry& entry = *pending->record.add_entries();
+  entry.set_kind(kind);
+  entry.set_tenant(std::string(tenant));
+  entry.set_visitor_id(std::string(visitor_id));
+  pending->entry_keys.push_back(key);
+  return entry;
+}
+
+absl::Status VisitorScoring::ScoreEvents(absl::string_view tenant,
+                                         absl::string_view visitor_id,
+                                         Loaded loaded,
+                                         std::vector<const Event*> events,
+                                         storage::StoreBatch* batch,
+                                         Pending* pending) {
+  const Scorer scorer(*pending->model);
+  JournalEntry& entry = AddEntry(JournalEntry::KIND_EVENTS, tenant, visitor_id,
+                                 loaded.key, pending);
+  for (const Event* e : events) {
+    entry.add_event_times_micros(
+        TimeUtil::TimestampToMicroseconds(e->occurred_at()));
+    entry.add_event_ids(e->event_id());
   }
-  std::vector<ScoreEvent> out;
-  ASSIGN_OR_RETURN(scoring::FoldResult result,
-                   scoring::FoldEvents(
-                       scorer, std::move(events),
-                       [&]() -> absl::StatusOr<std::vector<Event>> {
-                         if (unknown_history) return history;
-                         return ReadWholeTimeline(*store_, tenant, visitor_id);
-                       },
-                       state, &out, unknown_history));
-  if (result.recomputed) ++pending->recomputations;
-  scorer.Tick(state, now, &out);
-  Finish(scorer, tenant, visitor_id, key, state, was_lead, now, out, batch,
-         pending);
+  ASSIGN_OR_RETURN(
+      VisitorStep step,
+      FoldStep(scorer, std::move(loaded.visitor),
+               loaded.unreadable || !store_->EveryEventHasState(),
+               std::move(events), pending->now,
+               [&] { return ReadWholeTimeline(*store_, tenant, visitor_id); }));
+  Apply(tenant, visitor_id, loaded.key, step, batch, pending);
   return absl::OkStatus();
 }
 
-absl::Status VisitorScoring::RunDueTimers(int64_t now, size_t max,
+absl::Status VisitorScoring::RunDueTimers(size_t max,
                                           storage::StoreBatch* batch,
                                           Pending* pending) {
-  pending->now = now;
-  std::vector<std::string> keys = timers_.PopDue(now, max);
+  std::vector<std::string> keys = timers_.PopDue(pending->now, max);
   if (keys.empty()) return absl::OkStatus();
-  const std::shared_ptr<const scoring::Model> model = model_->Get();
-  const Scorer scorer(*model);
+  const Scorer scorer(*pending->model);
   for (std::string& key : keys) {
     pending->woken.push_back(key);
     absl::string_view tenant, visitor_id;
@@ -142,47 +155,132 @@ absl::Status VisitorScoring::RunDueTimers(int64_t now, size_t max,
     ASSIGN_OR_RETURN(std::optional<StoredVisitor> loaded,
                      Load(key, tenant, visitor_id, *pending));
     if (!loaded.has_value()) continue;
-    std::vector<ScoreEvent> out;
-    VisitorState state = std::move(loaded->state);
-    if (!scorer.Compatible(state)) {
-      ASSIGN_OR_RETURN(std::vector<Event> events,
-                       ReadWholeTimeline(*store_, tenant, visitor_id));
-      VisitorState recomputed = scoring::FoldTimeline(scorer, events);
-      scorer.PublishRecomputed(state, recomputed, now, &out);
-      state = std::move(recomputed);
-      ++pending->recomputations;
-    }
-    scorer.Tick(state, now, &out);
+    AddEntry(JournalEntry::KIND_WOKEN, tenant, visitor_id, key, pending);
+    ASSIGN_OR_RETURN(VisitorStep step,
+                     WakeStep(scorer, *std::move(loaded), pending->now, [&] {
+                       return ReadWholeTimeline(*store_, tenant, visitor_id);
+                     }));
     ++pending->timer_wakeups;
-    Finish(scorer, tenant, visitor_id, key, state, loaded->lead, now, out,
-           batch, pending);
+    Apply(tenant, visitor_id, key, step, batch, pending);
   }
   return absl::OkStatus();
 }
 
-void VisitorScoring::Finish(const Scorer& scorer, absl::string_view tenant,
-                            absl::string_view visitor_id,
-                            const std::string& key, const VisitorState& state,
-                            bool was_lead, int64_t now,
-                            std::vector<ScoreEvent>& out,
-                            storage::StoreBatch* batch, Pending* pending) {
-  for (ScoreEvent& e : out) {
+void VisitorScoring::Apply(absl::string_view tenant,
+                           absl::string_view visitor_id, const std::string& key,
+                           VisitorStep& step, storage::StoreBatch* batch,
+                           Pending* pending) {
+  if (step.recomputed) ++pending->recomputations;
+  for (kaiku::v1::ScoreEvent& e : step.out) {
     e.set_visitor_id(std::string(visitor_id));
     batch->AppendScoreEvent(tenant, e);
     pending->tally.Add(e);
   }
-  const std::optional<int64_t> wake = scorer.NextWakeUp(state, now);
-  // Callers Tick first, so the view at `now` has been published, or is held
-  // back and `wake` is set: no separate evaluation is needed.
-  StoredVisitor stored;
-  stored.lead =
-      wake.has_value() || state.published.level >= kaiku::v1::LEVEL_WARM;
-  if (stored.lead != was_lead) batch->SetLead(tenant, visitor_id, stored.lead);
-  stored.state = state;
+  if (step.lead_changed) batch->SetLead(tenant, visitor_id, step.visitor.lead);
   Pending::Visitor& entry = pending->visitors[key];
-  entry.stored = EncodeStoredVisitor(stored);
-  entry.wake = wake;
-  batch->PutVisitorState(tenant, visitor_id, state.last_event, entry.stored);
+  entry.stored = EncodeStoredVisitor(step.visitor);
+  entry.last_event = step.visitor.state.last_event;
+  entry.wake = step.wake;
+}
+
+void VisitorScoring::WriteWithGroup(const std::string& key, Pending* pending) {
+  pending->write_also.push_back(key);
+}
+
+void VisitorScoring::EndGroup(WriteBack which, storage::StoreBatch* batch,
+                              Pending* pending) {
+  const int64_t now = pending->now;
+  auto write = [&](absl::string_view key, absl::string_view stored,
+                   int64_t last_event) {
+    absl::string_view tenant, visitor_id;
+    if (!storage::DecodeVisitorKey(key, &tenant, &visitor_id)) return;
+    batch->PutVisitorState(tenant, visitor_id, last_event, stored);
+    ++counters_.states_written;
+  };
+  // Dirty states first: the longest dirty, while due. A visitor the group
+  // changed is written as the group left it.
+  absl::flat_hash_set<absl::string_view> also(pending->write_also.begin(),
+                                              pending->write_also.end());
+  size_t over = cache_.charged_bytes() > cache_.capacity()
+                    ? cache_.charged_bytes() - cache_.capacity()
+                    : 0;
+  cache_.ForEachDirty([&](const StateCache::Dirty& d) {
+    const bool due = which == WriteBack::kAll ||
+                     d.since_micros <= now - write_delay_micros_ || over > 0;
+    if (!due && !also.contains(d.key)) return !also.empty();
+    over -= std::min(over, StateCache::Charge(d.key.size(), d.value.size()));
+    std::string key(d.key);
+    if (auto it = pending->visitors.find(key); it != pending->visitors.end()) {
+      it->second.written = true;
+      write(key, it->second.stored, it->second.last_event);
+    } else {
+      write(key, d.value, d.last_event);
+    }
+    AddEntry(JournalEntry::KIND_WRITTEN, "", "", key, pending);
+    pending->cleaned.push_back(std::move(key));
+    return true;
+  });
+  // Visitors not dirty before the group: written at once when there is no
+  // delay (or at shutdown), and then they need no journal entries.
+  if (which == WriteBack::kAll || write_delay_micros_ == 0) {
+    for (auto& [key, visitor] : pending->visitors) {
+      if (visitor.written) continue;
+      visitor.written = true;
+      write(key, visitor.stored, visitor.last_event);
+    }
+  }
+  // The record keeps what replay needs: the steps of visitors left dirty, and
+  // which dirty visitors were written (their earlier entries are done).
+  kaiku::storage::v1::JournalRecord record;
+  record.set_now_micros(pending->record.now_micros());
+  record.set_model_fingerprint(pending->record.model_fingerprint());
+  for (int i = 0; i < pending->record.entries_size(); ++i) {
+    JournalEntry& entry = *pending->record.mutable_entries(i);
+    const std::string& key = pending->entry_keys[i];
+    if (entry.kind() == JournalEntry::KIND_WRITTEN) {
+      absl::string_view tenant, visitor_id;
+      if (!storage::DecodeVisitorKey(key, &tenant, &visitor_id)) continue;
+      entry.set_tenant(std::string(tenant));
+      entry.set_visitor_id(std::string(visitor_id));
+    } else if (auto it = pending->visitors.find(key);
+               it != pending->visitors.end() && it->second.written) {
+      continue;
+    }
+    *record.add_entries() = std::move(entry);
+  }
+  if (record.entries_size() > 0) {
+    pending->sequence = journal_sequence_ + 1;
+    batch->PutJournalRecord(shard_, pending->sequence,
+                            record.SerializeAsString());
+    const uint32_t fingerprint = pending->model->fingerprint();
+    if (!journaled_models_.contains(fingerprint)) {
+      batch->PutJournalModel(fingerprint,
+                             pending->model->proto().SerializeAsString());
+      pending->model_journaled = true;
+    }
+  }
+  // Records below the oldest state still dirty after the group are done with.
+  uint64_t keep =
+      (pending->sequence != 0 ? pending->sequence : journal_sequence_) + 1;
+  for (const auto& [key, visitor] : pending->visitors) {
+    if (!visitor.written) {
+      keep = pending->sequence;
+      break;
+    }
+  }
+  absl::flat_hash_set<absl::string_view> cleaned(pending->cleaned.begin(),
+                                                 pending->cleaned.end());
+  cache_.ForEachDirty([&](const StateCache::Dirty& d) {
+    if (cleaned.contains(d.key)) return true;
+    keep = std::min(keep, d.since_sequence);
+    return false;
+  });
+  if (keep > journal_trimmed_to_ &&
+      (now - journal_trimmed_at_ >= kTrimIntervalMicros ||
+       which == WriteBack::kAll)) {
+    batch->TrimJournal(shard_, keep);
+    pending->trimmed_to = keep;
+  }
 }
 
 absl::Status VisitorScoring::Restore(absl::string_view tenant,
@@ -214,14 +312,34 @@ void ScoreEventTally::Add(const kaiku::v1::ScoreEvent& event) {
 void VisitorScoring::Forget(absl::string_view tenant,
                             absl::string_view visitor_id) {
   const std::string key = storage::VisitorKey(tenant, visitor_id);
-  cache_.Erase(key);
+  {
+    absl::MutexLock lock(&cache_mu_);
+    cache_.Erase(key);
+  }
   timers_.Schedule(key, std::nullopt);
 }
 
 void VisitorScoring::Committed(Pending& pending) {
-  for (auto& [key, visitor] : pending.visitors) {
-    cache_.Put(key, visitor.stored);
+  {
+    absl::MutexLock lock(&cache_mu_);
+    for (const std::string& key : pending.cleaned) cache_.MarkClean(key);
+    for (auto& [key, visitor] : pending.visitors) {
+      if (visitor.written) {
+        cache_.Put(key, visitor.stored);
+      } else {
+        cache_.PutDirty(key, visitor.stored, visitor.last_event,
+                        pending.sequence, pending.now);
+      }
+    }
+  }
+  for (auto& [key, visitor] : pending.visitors)
     timers_.Schedule(key, visitor.wake);
+  if (pending.sequence != 0) journal_sequence_ = pending.sequence;
+  if (pending.model_journaled)
+    journaled_models_.insert(pending.model->fingerprint());
+  if (pending.trimmed_to != 0) {
+    journal_trimmed_to_ = pending.trimmed_to;
+    journal_trimmed_at_ = pending.now;
   }
   counters_.score_events += pending.tally.total;
   counters_.recomputations += pending.recomputations;
@@ -229,9 +347,17 @@ void VisitorScoring::Committed(Pending& pending) {
 }
 
 void VisitorScoring::Failed(Pending& pending) {
-  for (auto& [key, visitor] : pending.visitors) cache_.Erase(key);
+  // Nothing of the group is stored; the dirty states before it stay.
   for (const std::string& key : pending.woken)
     timers_.Schedule(key, pending.now + kRetryMicros);
+}
+
+std::optional<std::string> VisitorScoring::CachedState(
+    const std::string& key) const {
+  absl::ReaderMutexLock lock(&cache_mu_);
+  std::optional<absl::string_view> hit = cache_.Peek(key);
+  if (!hit.has_value()) return std::nullopt;
+  return std::string(*hit);
 }
 
 }  // namespace kaiku::ingest

@@ -1,19 +1,28 @@
 // Scoring inside an ingest worker: brings the states of the visitors in a write
-// group up to date, puts the states, leads-index changes and score events into
-// the group's WriteBatch, and wakes quiet visitors whose level changes by
-// decay.
+// group up to date, puts the leads-index changes and score events into the
+// group's WriteBatch, and wakes quiet visitors whose level changes by decay.
+//
+// Visitor states are written behind (lib/ingest/journal.h): a changed state
+// stays in the worker's cache, dirty, and the group's journal record says how
+// it changed; EndGroup writes the states that have been dirty for
+// `write_delay` (or that the cache needs room for), so an active visitor's
+// state is written once per delay rather than once per event.
 //
 //   VisitorScoring::Pending pending;
-//   RETURN_IF_ERROR(scoring.ScoreEvents(tenant, visitor, events, now, batch,
-//                                       &pending));
-//   RETURN_IF_ERROR(scoring.RunDueTimers(now, batch, &pending));
+//   scoring.Begin(now, &pending);
+//   RETURN_IF_ERROR(scoring.FindNew(..., pending, &loaded));
+//   RETURN_IF_ERROR(scoring.ScoreEvents(tenant, visitor, loaded, events,
+//                                       batch, &pending));
+//   RETURN_IF_ERROR(scoring.RunDueTimers(max, batch, &pending));
+//   scoring.EndGroup(WriteBack::kDue, batch, &pending);
 //   status = store->Commit(batch);
 //   status.ok() ? scoring.Committed(pending) : scoring.Failed(pending);
 //
 // The cache and the timers change only when the batch is committed, so a
-// failed write leaves nothing in memory that is not on disk.
+// failed write leaves nothing in memory that the store and journal do not
+// hold.
 //
-// Thread safety: none; each ingest worker owns one.
+// Thread safety: none, except CachedState; each ingest worker owns one.
 #ifndef KAIKU_LIB_INGEST_VISITOR_SCORING_H_
 #define KAIKU_LIB_INGEST_VISITOR_SCORING_H_
 
@@ -25,13 +34,18 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "absl/types/span.h"
+#include "kaiku/storage/v1/records.pb.h"
 #include "kaiku/v1/event.pb.h"
 #include "lib/ingest/state_cache.h"
 #include "lib/ingest/stored_visitor.h"
 #include "lib/ingest/timer_queue.h"
+#include "lib/ingest/visitor_step.h"
 #include "lib/scoring/current_model.h"
 #include "lib/storage/store.h"
 
@@ -47,8 +61,12 @@ struct ScoringCounters {
   int64_t states_cached = 0;
   int64_t states_read = 0;
   int64_t states_new = 0;
-  // Now, not totals: states in the cache and the bytes charged for them.
+  // States written to the store (written behind).
+  int64_t states_written = 0;
+  // Now, not totals: states in the cache (and of them, not yet written) and
+  // the bytes charged for them.
   int64_t cached_visitors = 0;
+  int64_t dirty_visitors = 0;
   int64_t cached_bytes = 0;
 };
 
@@ -66,19 +84,44 @@ struct ScoreEventTally {
   void Add(const kaiku::v1::ScoreEvent& event);
 };
 
+// Which dirty states EndGroup writes.
+enum class WriteBack {
+  // Those dirty for the write delay, and the oldest while the cache is over
+  // its bound.
+  kDue,
+  // All (shutdown).
+  kAll,
+};
+
 class VisitorScoring {
  public:
   // Changes of one write group, applied when it is committed.
   struct Pending {
     struct Visitor {
       std::string stored;  // EncodeStoredVisitor
+      int64_t last_event = 0;
       std::optional<int64_t> wake;
+      // Written to the store in this group (else dirty after it).
+      bool written = false;
     };
     // By visitor key.
     absl::flat_hash_map<std::string, Visitor> visitors;
     // Timers taken off the queue for this group; put back if it fails.
     std::vector<std::string> woken;
     int64_t now = 0;
+    std::shared_ptr<const scoring::Model> model;
+    // The group's journal record, and the visitor key of each entry.
+    kaiku::storage::v1::JournalRecord record;
+    std::vector<std::string> entry_keys;
+    // Visitors EndGroup must write if dirty, beyond those due.
+    std::vector<std::string> write_also;
+    // Visitors dirty before the group whose state it writes.
+    std::vector<std::string> cleaned;
+    // Journal sequence number of the group's record; 0: none written.
+    uint64_t sequence = 0;
+    // The journal is trimmed below this with the group; 0: not trimmed.
+    uint64_t trimmed_to = 0;
+    bool model_journaled = false;
     ScoreEventTally tally;
     int64_t recomputations = 0;
     int64_t timer_wakeups = 0;
@@ -91,9 +134,15 @@ class VisitorScoring {
     bool unreadable = false;
   };
 
-  // `store` and `model` must outlive this.
+  // `store` and `model` must outlive this. `shard` names this worker's
+  // journal; states are written behind by up to `write_delay` (0: each in
+  // the group that changed it, no journal).
   VisitorScoring(storage::Store* store, const scoring::CurrentModel* model,
-                 size_t cache_bytes);
+                 size_t cache_bytes, uint32_t shard,
+                 absl::Duration write_delay);
+
+  // Starts a write group at `now`, with the model of the moment.
+  void Begin(int64_t now, Pending* pending) const;
 
   // Which of a visitor's events (none repeated) are not stored yet, in their
   // order: one later than the visitor's last stored event is new (its state
@@ -110,12 +159,19 @@ class VisitorScoring {
   absl::Status ScoreEvents(absl::string_view tenant,
                            absl::string_view visitor_id, Loaded loaded,
                            std::vector<const kaiku::v1::Event*> events,
-                           int64_t now, storage::StoreBatch* batch,
-                           Pending* pending);
+                           storage::StoreBatch* batch, Pending* pending);
 
-  // Publishes what is due by `now` for up to `max` waiting visitors.
-  absl::Status RunDueTimers(int64_t now, size_t max, storage::StoreBatch* batch,
+  // Publishes what is due by the group's time for up to `max` waiting
+  // visitors.
+  absl::Status RunDueTimers(size_t max, storage::StoreBatch* batch,
                             Pending* pending);
+
+  // Writes the dirty states `which` selects, and the group's journal record
+  // (and trims the journal) when there is one to write.
+  void EndGroup(WriteBack which, storage::StoreBatch* batch, Pending* pending);
+  // Makes EndGroup write this visitor's state too, if dirty (before an
+  // erasure).
+  void WriteWithGroup(const std::string& key, Pending* pending);
 
   // Schedules the wake-up of a visitor found in the leads index at startup.
   absl::Status Restore(absl::string_view tenant, absl::string_view visitor_id,
@@ -127,9 +183,15 @@ class VisitorScoring {
   void Committed(Pending& pending);
   void Failed(Pending& pending);
 
+  // The visitor's state as this worker has it, when cached (the store may
+  // hold an older one). May be called from any thread.
+  std::optional<std::string> CachedState(const std::string& key) const;
+
   std::optional<int64_t> NextDue() const { return timers_.NextDue(); }
   const ScoringCounters& counters() const { return counters_; }
-  const StateCache& cache() const { return cache_; }
+  size_t cached_visitors() const { return cache_.size(); }
+  size_t dirty_visitors() const { return cache_.dirty_count(); }
+  size_t cached_bytes() const { return cache_.charged_bytes(); }
 
  private:
   // The visitor's latest record: this group's pending one, the cache's, the
@@ -139,20 +201,31 @@ class VisitorScoring {
       const std::string& key, absl::string_view tenant,
       absl::string_view visitor_id, const Pending& pending,
       bool* unreadable = nullptr);
-  // Writes the new state, its leads-index change and its score events into
-  // the batch, and records it as pending. `state` must have been Ticked at
-  // `now`.
-  void Finish(const scoring::Scorer& scorer, absl::string_view tenant,
-              absl::string_view visitor_id, const std::string& key,
-              const scoring::VisitorState& state, bool was_lead, int64_t now,
-              std::vector<kaiku::v1::ScoreEvent>& out,
-              storage::StoreBatch* batch, Pending* pending);
+  // Puts a step's leads-index change and score events into the batch and
+  // records the new state as pending.
+  void Apply(absl::string_view tenant, absl::string_view visitor_id,
+             const std::string& key, VisitorStep& step,
+             storage::StoreBatch* batch, Pending* pending);
+  // Adds an entry to the group's journal record.
+  kaiku::storage::v1::JournalEntry& AddEntry(
+      kaiku::storage::v1::JournalEntry::Kind kind, absl::string_view tenant,
+      absl::string_view visitor_id, const std::string& key, Pending* pending);
 
   storage::Store* const store_;
   const scoring::CurrentModel* const model_;
+  const uint32_t shard_;
+  const int64_t write_delay_micros_;
+  // Guards cache_ against CachedState; the worker takes it to change cache_.
+  mutable absl::Mutex cache_mu_;
   StateCache cache_;
   TimerQueue timers_;
   ScoringCounters counters_;
+  // The journal: last sequence number written, where it was last trimmed to
+  // and when, and the model fingerprints it holds.
+  uint64_t journal_sequence_ = 0;
+  uint64_t journal_trimmed_to_ = 1;
+  int64_t journal_trimmed_at_ = 0;
+  absl::flat_hash_set<uint32_t> journaled_models_;
 };
 
 }  // namespace kaiku::ingest

@@ -171,6 +171,19 @@ KaikudMetrics::KaikudMetrics()
                               "caches.")
                           .Register(r)
                           .Add({});
+  dirty_visitors_ = &BuildGauge()
+                         .Name("kaiku_scoring_dirty_visitors")
+                         .Help(
+                             "Cached visitor states not yet written to the "
+                             "store (written behind, within "
+                             "scoring.state_write_delay).")
+                         .Register(r)
+                         .Add({});
+  states_written_ = &BuildCounter()
+                         .Name("kaiku_scoring_states_written_total")
+                         .Help("Visitor states written to the store.")
+                         .Register(r)
+                         .Add({});
   state_cache_bytes_ = &BuildGauge()
                             .Name("kaiku_scoring_state_cache_bytes")
                             .Help(

@@ -76,6 +76,8 @@ class KaikudMetrics {
   prometheus::Counter& recomputations() { return *recomputations_; }
   prometheus::Counter& timer_wakeups() { return *timer_wakeups_; }
   prometheus::Gauge& cached_visitors() { return *cached_visitors_; }
+  prometheus::Gauge& dirty_visitors() { return *dirty_visitors_; }
+  prometheus::Counter& states_written() { return *states_written_; }
   // Where the ingest workers found visitor states: "cache", "store" or "none"
   // (a new visitor).
   prometheus::Counter& state_lookups(const std::string& source) {
@@ -163,6 +165,8 @@ class KaikudMetrics {
   prometheus::Family<prometheus::Counter>* state_lookups_family_ = nullptr;
   prometheus::Counter* timer_wakeups_ = nullptr;
   prometheus::Gauge* cached_visitors_ = nullptr;
+  prometheus::Gauge* dirty_visitors_ = nullptr;
+  prometheus::Counter* states_written_ = nullptr;
   prometheus::Gauge* state_cache_bytes_ = nullptr;
   prometheus::Family<prometheus::Gauge>* model_info_family_ = nullptr;
   absl::Mutex model_mu_;

@@ -128,6 +128,27 @@ std::string ConsumerKey(absl::string_view tenant, absl::string_view consumer) {
   return key;
 }
 
+std::string JournalRecordKey(uint32_t shard, uint64_t sequence) {
+  std::string key = "r";
+  key.push_back(static_cast<char>(shard & 0xff));
+  key += EncodeSequence(sequence);
+  return key;
+}
+
+bool DecodeJournalRecordKey(absl::string_view key, uint32_t* shard,
+                            uint64_t* sequence) {
+  if (key.size() != 10 || key[0] != 'r') return false;
+  *shard = static_cast<uint8_t>(key[1]);
+  return DecodeSequence(key.substr(2), sequence);
+}
+
+std::string JournalModelKey(uint32_t fingerprint) {
+  std::string key = "m";
+  for (int shift = 24; shift >= 0; shift -= 8)
+    key.push_back(static_cast<char>((fingerprint >> shift) & 0xff));
+  return key;
+}
+
 std::string PrefixSuccessor(absl::string_view prefix) {
   std::string s(prefix);
   while (!s.empty()) {

@@ -39,6 +39,14 @@
 //   key   = u8 len(tenant) | tenant | consumer name
 //   value = u64 sequence number of the last entry the consumer processed
 //
+// Column family "journal" (the ingest workers' journal, lib/ingest/journal.h):
+//   key   = 'r' | u8 shard | u64 sequence number (1, 2, ... per shard)
+//   value = kaiku.storage.v1.JournalRecord
+//   key   = 'm' | u32 model fingerprint
+//   value = kaiku.config.v1.ScoringModel (a model journal records refer to)
+//   Records are appended in order and deleted as ranges (a shard's records
+//   below a sequence number) once the visitor states they changed are written.
+//
 // Timeline and visitor_state entries expire by age in compaction
 // (lib/storage/expiry_filter.h): timeline entries by the event time in the key,
 // visitor states by their last event time.
@@ -111,6 +119,12 @@ std::string ConsumerKey(absl::string_view tenant, absl::string_view consumer);
 std::string EncodeSequence(uint64_t sequence);
 // Returns false when `value` is not 8 bytes.
 bool DecodeSequence(absl::string_view value, uint64_t* sequence);
+
+std::string JournalRecordKey(uint32_t shard, uint64_t sequence);
+// Returns false when `key` is not a well-formed journal record key.
+bool DecodeJournalRecordKey(absl::string_view key, uint32_t* shard,
+                            uint64_t* sequence);
+std::string JournalModelKey(uint32_t fingerprint);
 
 // The smallest key greater than every key that starts with `prefix` (for an
 // iterator's upper bound). Empty when there is none (the prefix is all 0xff

@@ -83,6 +83,10 @@ rocksdb::WriteBatch* RocksBatch::Seal() {
       batch_.Put(cf, Slice(Key(e)), Slice(Value(e))).PermitUncheckedError();
     }
   }
+  for (const auto& [begin, end] : trims_) {
+    batch_.DeleteRange(families_[kJournal], Slice(begin), Slice(end))
+        .PermitUncheckedError();
+  }
   return &batch_;
 }
 

@@ -34,6 +34,7 @@ struct Families {
   rocksdb::ColumnFamilyHandle* leads = nullptr;
   rocksdb::ColumnFamilyHandle* scorelog = nullptr;
   rocksdb::ColumnFamilyHandle* consumers = nullptr;
+  rocksdb::ColumnFamilyHandle* journal = nullptr;
 };
 
 // Entries are buffered and written into the WriteBatch sorted by column family
@@ -44,7 +45,8 @@ struct Families {
 class RocksBatch : public StoreBatch {
  public:
   RocksBatch(const Families& cf, const Clock* clock)
-      : families_{cf.timeline, cf.visitor_state, cf.leads}, clock_(clock) {}
+      : families_{cf.timeline, cf.visitor_state, cf.leads, cf.journal},
+        clock_(clock) {}
 
   void PutEvent(absl::string_view tenant, const kaiku::v1::Event& event,
                 int64_t received_at_micros) override;
@@ -61,26 +63,37 @@ class RocksBatch : public StoreBatch {
   }
   void AppendScoreEvent(absl::string_view tenant,
                         const kaiku::v1::ScoreEvent& event) override;
+  void PutJournalRecord(uint32_t shard, uint64_t sequence,
+                        absl::string_view record) override {
+    Add(kJournal, JournalRecordKey(shard, sequence), record);
+  }
+  void TrimJournal(uint32_t shard, uint64_t first_kept) override {
+    trims_.emplace_back(JournalRecordKey(shard, 0),
+                        JournalRecordKey(shard, first_kept));
+  }
+  void PutJournalModel(uint32_t fingerprint, absl::string_view model) override {
+    Add(kJournal, JournalModelKey(fingerprint), model);
+  }
   int size() const override { return size_; }
   bool empty() const override {
-    return entries_.empty() && score_events_.empty();
+    return entries_.empty() && score_events_.empty() && trims_.empty();
   }
 
   // The WriteBatch of every entry so far, in (column family, key) order;
   // later entries for the same key stay after earlier ones. Call once, after
   // the last entry.
   rocksdb::WriteBatch* Seal();
-  // Per family, in the order timeline, visitor_state, leads: the entries in
-  // the sealed batch, and their key and value bytes.
-  const std::array<int64_t, 3>& sealed_keys() const { return sealed_keys_; }
-  const std::array<int64_t, 3>& sealed_bytes() const { return sealed_bytes_; }
+  // Per family, in the order timeline, visitor_state, leads, journal: the
+  // entries in the sealed batch, and their key and value bytes.
+  const std::array<int64_t, 4>& sealed_keys() const { return sealed_keys_; }
+  const std::array<int64_t, 4>& sealed_bytes() const { return sealed_bytes_; }
   // (tenant, serialized ScoreEvent), in append order; keyed at Commit.
   const std::vector<std::pair<std::string, std::string>>& score_events() const {
     return score_events_;
   }
 
  private:
-  enum Family : uint8_t { kTimeline, kVisitorState, kLeads };
+  enum Family : uint8_t { kTimeline, kVisitorState, kLeads, kJournal };
   // Key and value are ranges of buffer_.
   struct Entry {
     uint32_t key_begin;
@@ -121,14 +134,16 @@ class RocksBatch : public StoreBatch {
     return e;
   }
 
-  const std::array<rocksdb::ColumnFamilyHandle*, 3> families_;
+  const std::array<rocksdb::ColumnFamilyHandle*, 4> families_;
   const Clock* const clock_;
   std::vector<std::pair<std::string, std::string>> score_events_;
+  // Journal ranges [begin, end) to delete.
+  std::vector<std::pair<std::string, std::string>> trims_;
   std::string buffer_;
   std::vector<Entry> entries_;
   rocksdb::WriteBatch batch_;
-  std::array<int64_t, 3> sealed_keys_{};
-  std::array<int64_t, 3> sealed_bytes_{};
+  std::array<int64_t, 4> sealed_keys_{};
+  std::array<int64_t, 4> sealed_bytes_{};
   int size_ = 0;
 };
 

@@ -1,5 +1,7 @@
 #include "lib/storage/rocksdb_erasure.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "kaiku/storage/v1/records.pb.h"
 #include "lib/common/status_macros.h"
@@ -53,6 +55,37 @@ absl::StatusOr<Erasure> EraseVisitorFromDb(rocksdb::DB* db, const Families& cf,
   if (last != 0) {
     erasure.ranges.push_back({cf.scorelog, ScoreLogKey(tenant, first),
                               ScoreLogKey(tenant, last + 1)});
+  }
+
+  // The visitor's entries in the ingest journal (records are small and few:
+  // those of the last state_write_delay or so). A record whose bytes do not
+  // hold the visitor id has none.
+  if (cf.journal != nullptr) {
+    BoundedScan it(db, cf.journal, "s");
+    kaiku::storage::v1::JournalRecord record;
+    for (it->Seek("r"); it->Valid(); it->Next()) {
+      if (View(it->value()).find(visitor_id) == absl::string_view::npos)
+        continue;
+      if (!record.ParseFromArray(it->value().data(),
+                                 static_cast<int>(it->value().size())))
+        continue;
+      auto* entries = record.mutable_entries();
+      const int before = entries->size();
+      entries->erase(
+          std::remove_if(entries->begin(), entries->end(),
+                         [&](const kaiku::storage::v1::JournalEntry& e) {
+                           return e.tenant() == tenant &&
+                                  e.visitor_id() == visitor_id;
+                         }),
+          entries->end());
+      if (entries->size() == before) continue;
+      batch.Put(cf.journal, it->key(), record.SerializeAsString())
+          .PermitUncheckedError();
+    }
+    RETURN_IF_ERROR(FromRocksStatus(it->status(), "reading the journal"));
+    // All of it: records trimmed earlier (range deletions) may still be in
+    // files.
+    erasure.ranges.push_back({cf.journal, "", "s"});
   }
 
   const std::string key = VisitorKey(tenant, visitor_id);

@@ -5,7 +5,11 @@
 //  - timeline: a range deletion of the visitor's prefix;
 //  - visitor_state, leads: deletions of the visitor key;
 //  - scorelog: each of its entries overwritten by an erased record (no event,
-//    the append time kept), so sequence numbers stay taken and gap-free.
+//    the append time kept), so sequence numbers stay taken and gap-free;
+//  - journal: each record naming the visitor rewritten without its entries
+//    (the ingest worker wrote the visitor's state first, so none is needed);
+//    the purge rewrites all of the journal (minutes of records), since
+//    trimmed records may still be in its files.
 //
 // What stays on disk until the purge: the old values in SST files and
 // memtables, the write-ahead log files that logged them and the erasure, the

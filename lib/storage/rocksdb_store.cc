@@ -45,6 +45,7 @@ constexpr char kVisitorStateCf[] = "visitor_state";
 constexpr char kLeadsCf[] = "leads";
 constexpr char kScoreLogCf[] = "scorelog";
 constexpr char kConsumersCf[] = "consumers";
+constexpr char kJournalCf[] = "journal";
 // In the default column family (see Store::EveryEventHasState).
 constexpr char kEveryEventHasStateKey[] = "kaiku.every_event_has_state";
 
@@ -131,9 +132,15 @@ class RocksStore : public Store {
         {kScoreLogCf, cf_options(nullptr, false)},
         {kConsumersCf, cf_options(nullptr, false)},
     };
+    // The journal's records live for seconds to minutes and are deleted in
+    // ranges: small memtables, no compaction filter.
+    rocksdb::ColumnFamilyOptions journal = cf_options(nullptr, false);
+    journal.periodic_compaction_seconds = 0;
     // A store of the earlier layout has the old dedupe index: opened (RocksDB
-    // opens every column family) and, when writing, dropped.
+    // opens every column family) and, when writing, dropped. One written
+    // before the journal has none; opened read-only, it gets none.
     bool old_dedupe = false;
+    bool has_journal = !existed || !options_.read_only;
     if (existed) {
       std::vector<std::string> names;
       RETURN_IF_ERROR(FromRocksStatus(
@@ -141,9 +148,12 @@ class RocksStore : public Store {
           absl::StrCat("reading the column families of ", options_.path)));
       old_dedupe =
           std::find(names.begin(), names.end(), kOldDedupeCf) != names.end();
-      if (old_dedupe)
-        cfs.push_back({kOldDedupeCf, rocksdb::ColumnFamilyOptions()});
+      has_journal = has_journal || std::find(names.begin(), names.end(),
+                                             kJournalCf) != names.end();
     }
+    if (has_journal) cfs.push_back({kJournalCf, journal});
+    if (old_dedupe)
+      cfs.push_back({kOldDedupeCf, rocksdb::ColumnFamilyOptions()});
     rocksdb::DB* db = nullptr;
     RETURN_IF_ERROR(FromRocksStatus(
         options_.read_only
@@ -170,6 +180,7 @@ class RocksStore : public Store {
     cf_.leads = handles_[3];
     cf_.scorelog = handles_[4];
     cf_.consumers = handles_[5];
+    if (has_journal) cf_.journal = handles_[6];
     RETURN_IF_ERROR(OpenEveryEventHasState(existed));
     return RecoverScoreSequences();
   }
@@ -269,7 +280,7 @@ class RocksStore : public Store {
   // Adds a committed batch to the written keys and bytes of its families.
   void CountWritten(const RocksBatch& batch) {
     // Handle indices of the batch's families (RocksBatch's order).
-    constexpr std::array<int, 3> kHandle = {1, 2, 3};
+    constexpr std::array<int, 4> kHandle = {1, 2, 3, 6};
     for (size_t f = 0; f < kHandle.size(); ++f) {
       written_[kHandle[f]].keys.fetch_add(batch.sealed_keys()[f],
                                           std::memory_order_relaxed);
@@ -439,6 +450,60 @@ class RocksStore : public Store {
     if (s.IsNotFound()) return false;
     RETURN_IF_ERROR(FromRocksStatus(s, "reading a timeline"));
     return true;
+  }
+
+  absl::StatusOr<std::optional<kaiku::v1::Event>> GetEvent(
+      absl::string_view tenant, absl::string_view visitor_id,
+      int64_t event_time_micros, absl::string_view event_id) override {
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s = db_->Get(
+        rocksdb::ReadOptions(), timeline_,
+        TimelineKey(tenant, visitor_id, event_time_micros, event_id), &value);
+    if (s.IsNotFound()) return std::nullopt;
+    RETURN_IF_ERROR(FromRocksStatus(s, "reading a timeline"));
+    kaiku::storage::v1::TimelineRecord record;
+    if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      return absl::DataLossError(
+          absl::StrCat("unreadable timeline record of visitor ", visitor_id));
+    }
+    return std::move(*record.mutable_event());
+  }
+
+  absl::Status ForEachJournalRecord(
+      absl::FunctionRef<void(uint32_t, uint64_t, absl::string_view)> fn)
+      override {
+    if (cf_.journal == nullptr) return absl::OkStatus();
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->NewIterator(rocksdb::ReadOptions(), cf_.journal));
+    for (it->Seek("r"); it->Valid() && it->key().starts_with("r"); it->Next()) {
+      uint32_t shard;
+      uint64_t sequence;
+      if (!DecodeJournalRecordKey(View(it->key()), &shard, &sequence))
+        return absl::DataLossError("malformed journal key");
+      fn(shard, sequence, View(it->value()));
+    }
+    return FromRocksStatus(it->status(), "reading the journal");
+  }
+
+  absl::StatusOr<std::optional<std::string>> GetJournalModel(
+      uint32_t fingerprint) override {
+    if (cf_.journal == nullptr) return std::nullopt;
+    std::string value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_.journal,
+                                 JournalModelKey(fingerprint), &value);
+    if (s.IsNotFound()) return std::nullopt;
+    RETURN_IF_ERROR(FromRocksStatus(s, "reading the journal"));
+    return value;
+  }
+
+  absl::Status ClearJournal() override {
+    if (cf_.journal == nullptr) return absl::OkStatus();
+    rocksdb::WriteBatch batch;
+    // Every key: 'm...' and 'r...' sort below "s".
+    batch.DeleteRange(cf_.journal, "", "s").PermitUncheckedError();
+    rocksdb::WriteOptions wo;
+    wo.sync = true;
+    return FromRocksStatus(db_->Write(wo, &batch), "clearing the journal");
   }
 
   absl::StatusOr<TimelinePage> ReadTimeline(absl::string_view tenant,
@@ -625,7 +690,7 @@ class RocksStore : public Store {
     std::atomic<int64_t> keys{0};
     std::atomic<int64_t> bytes{0};
   };
-  std::array<Written, 6> written_;
+  std::array<Written, 7> written_;
   Families cf_;
   absl::Mutex log_mu_;
   // Per tenant: the last score-log sequence number assigned, the last one

@@ -139,6 +139,16 @@ class StoreBatch {
   // committed later get higher numbers.
   virtual void AppendScoreEvent(absl::string_view tenant,
                                 const kaiku::v1::ScoreEvent& event) = 0;
+  // Appends a record to the ingest journal of `shard` (lib/ingest/journal.h;
+  // opaque here). Sequence numbers of a shard only grow.
+  virtual void PutJournalRecord(uint32_t shard, uint64_t sequence,
+                                absl::string_view record) = 0;
+  // Deletes the shard's journal records with sequence < `first_kept`.
+  virtual void TrimJournal(uint32_t shard, uint64_t first_kept) = 0;
+  // Stores a model that journal records name by fingerprint (a serialized
+  // kaiku.config.v1.ScoringModel).
+  virtual void PutJournalModel(uint32_t fingerprint,
+                               absl::string_view model) = 0;
   // Number of events added.
   virtual int size() const = 0;
   // Whether nothing at all was added.
@@ -166,6 +176,11 @@ class Store {
   // visitor's range.
   virtual absl::StatusOr<bool> ContainsEvent(absl::string_view tenant,
                                              const kaiku::v1::Event& event) = 0;
+
+  // The stored event with this visitor, event time and event_id, or nullopt.
+  virtual absl::StatusOr<std::optional<kaiku::v1::Event>> GetEvent(
+      absl::string_view tenant, absl::string_view visitor_id,
+      int64_t event_time_micros, absl::string_view event_id) = 0;
 
   // Up to `limit` events of the visitor, after `after` (from the start when
   // null).
@@ -202,9 +217,11 @@ class Store {
           fn) = 0;
 
   // Whether every event in the timeline was committed together with its
-  // visitor's state — true for a store created by this version and written
-  // only with scoring on — so that a visitor without a state has no events
-  // (and the ingest path need not look). False after NoteEventsWithoutState
+  // visitor's state, or with a journal record that replays to it
+  // (lib/ingest/journal.h) — true for a store created by this version and
+  // written only with scoring on — so that a visitor without a state (once
+  // the journal is replayed) has no events (and the ingest path need not
+  // look). False after NoteEventsWithoutState
   // and for stores created before this was recorded.
   virtual bool EveryEventHasState() = 0;
   // Records durably that events may be stored without states from now on.
@@ -246,6 +263,18 @@ class Store {
   // across restarts, so numbers are never reused).
   virtual absl::Status TrimScoreLog(absl::string_view tenant,
                                     uint64_t first_kept) = 0;
+
+  // Calls `fn` for every journal record (StoreBatch::PutJournalRecord), in
+  // (shard, sequence) order.
+  virtual absl::Status ForEachJournalRecord(
+      absl::FunctionRef<void(uint32_t shard, uint64_t sequence,
+                             absl::string_view record)>
+          fn) = 0;
+  // The model stored by PutJournalModel under `fingerprint`, or nullopt.
+  virtual absl::StatusOr<std::optional<std::string>> GetJournalModel(
+      uint32_t fingerprint) = 0;
+  // Deletes every journal record and model, in one synced write.
+  virtual absl::Status ClearJournal() = 0;
 
   // Set once, before any commit.
   virtual void SetScoreLogListener(ScoreLogListener listener) = 0;
@@ -306,6 +335,11 @@ class StoreWrapper : public Store {
                                      const kaiku::v1::Event& event) override {
     return target_->ContainsEvent(tenant, event);
   }
+  absl::StatusOr<std::optional<kaiku::v1::Event>> GetEvent(
+      absl::string_view tenant, absl::string_view visitor_id,
+      int64_t event_time_micros, absl::string_view event_id) override {
+    return target_->GetEvent(tenant, visitor_id, event_time_micros, event_id);
+  }
   absl::StatusOr<TimelinePage> ReadTimeline(absl::string_view tenant,
                                             absl::string_view visitor_id,
                                             const TimelinePosition* after,
@@ -363,6 +397,16 @@ class StoreWrapper : public Store {
                             uint64_t first_kept) override {
     return target_->TrimScoreLog(tenant, first_kept);
   }
+  absl::Status ForEachJournalRecord(
+      absl::FunctionRef<void(uint32_t, uint64_t, absl::string_view)> fn)
+      override {
+    return target_->ForEachJournalRecord(fn);
+  }
+  absl::StatusOr<std::optional<std::string>> GetJournalModel(
+      uint32_t fingerprint) override {
+    return target_->GetJournalModel(fingerprint);
+  }
+  absl::Status ClearJournal() override { return target_->ClearJournal(); }
   void SetScoreLogListener(ScoreLogListener listener) override {
     target_->SetScoreLogListener(std::move(listener));
   }

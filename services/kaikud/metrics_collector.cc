@@ -36,6 +36,8 @@ void CollectAtScrape(const MetricsSources& sources, metrics::KaikudMetrics& m) {
     SetTotal(m.state_lookups("store"), static_cast<double>(c.states_read));
     SetTotal(m.state_lookups("none"), static_cast<double>(c.states_new));
     m.cached_visitors().Set(static_cast<double>(c.cached_visitors));
+    m.dirty_visitors().Set(static_cast<double>(c.dirty_visitors));
+    SetTotal(m.states_written(), static_cast<double>(c.states_written));
     m.state_cache_bytes().Set(static_cast<double>(c.cached_bytes));
   }
   if (sources.streams != nullptr) {

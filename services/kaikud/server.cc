@@ -15,6 +15,8 @@
 #include "lib/common/thread_pool.h"
 #include "lib/config/server_config.h"
 #include "lib/events/validation.h"
+#include "lib/ingest/journal.h"
+#include "lib/ingest/live_state_store.h"
 #include "lib/ingest/pipeline.h"
 #include "lib/metrics/http_endpoint.h"
 #include "lib/metrics/kaikud_metrics.h"
@@ -115,6 +117,21 @@ class ServerImpl : public Server {
                       "for as long as its event is retained); ignoring it";
     }
     ASSIGN_OR_RETURN(store_, storage::Store::Open(store_options));
+    // Visitor states a crash left behind their journal are brought up to
+    // date before anything reads or changes them.
+    absl::StatusOr<ingest::ReplayStats> recovered =
+        ingest::RecoverFromJournal(*store_);
+    if (!recovered.ok()) {
+      return absl::Status(
+          recovered.status().code(),
+          absl::StrCat("recovering visitor states from the journal: ",
+                       recovered.status().message()));
+    }
+    if (recovered->records > 0) {
+      LOG(INFO) << "recovered " << recovered->visitors
+                << " visitor states from " << recovered->records
+                << " journal records";
+    }
     const auto& stream = config_.score_stream();
     hub_ = std::make_unique<scorelog::ScoreLogHub>(
         store_.get(), static_cast<size_t>(stream.recent_entries()));
@@ -152,6 +169,8 @@ class ServerImpl : public Server {
     pipeline_options.model = model_->current();
     pipeline_options.page_values = &page_values_;
     pipeline_options.state_cache_bytes = config_.scoring().state_cache_bytes();
+    pipeline_options.state_write_delay =
+        ToAbslDuration(config_.scoring().state_write_delay());
     pipeline_options.on_score_events =
         [this](const ingest::ScoreEventTally& tally) {
           CountScoreEvents(tally, metrics_);
@@ -184,9 +203,11 @@ class ServerImpl : public Server {
     subscribe.clock = Clock::Real();
     subscribe.heartbeat_interval = ToAbslDuration(stream.heartbeat_interval());
     subscribe.stats = &stream_stats_;
+    live_states_ =
+        std::make_unique<ingest::LiveStateStore>(store_.get(), pipeline_.get());
     scores_service_ = std::make_unique<ScoresService>(
-        authenticator_.get(), store_.get(), model_->current(), Clock::Real(),
-        reads_.get(), subscribe);
+        authenticator_.get(), live_states_.get(), model_->current(),
+        Clock::Real(), reads_.get(), subscribe);
     const std::string checkpoint_dir =
         (std::filesystem::path(config_.data_dir()) / "checkpoints").string();
     admin_service_ = std::make_unique<AdminService>(
@@ -361,6 +382,8 @@ class ServerImpl : public Server {
   std::unique_ptr<auth::Authenticator> authenticator_;
   std::unique_ptr<ModelReloader> model_;
   std::unique_ptr<storage::Store> store_;
+  // store_ with the states the ingest workers have in memory (reads).
+  std::unique_ptr<ingest::LiveStateStore> live_states_;
   std::unique_ptr<scorelog::ScoreLogHub> hub_;
   std::unique_ptr<scorelog::KafkaSink> kafka_sink_;
   std::unique_ptr<Maintenance> maintenance_;

@@ -74,7 +74,9 @@ int main(int argc, char** argv) {
             << " visitors, " << report->events << " events, "
             << report->score_log_entries << " score-log entries ("
             << report->erased_entries << " erased), " << report->expired
-            << " visitors expired, " << report->mismatches.size()
+            << " visitors expired, " << report->replayed_visitors
+            << " visitor states replayed from " << report->journal_records
+            << " journal records, " << report->mismatches.size()
             << " mismatches\n";
   return report->mismatches.empty() ? 0 : 1;
 }

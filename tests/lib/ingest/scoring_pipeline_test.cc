@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
+#include "lib/ingest/live_state_store.h"
 #include "lib/ingest/pipeline.h"
 #include "lib/ingest/stored_visitor.h"
 #include "lib/scoring/model_loader.h"
@@ -97,7 +98,14 @@ class ScoringPipelineTest : public ::testing::Test {
     return *store_->ReadScoreLog("t", 0, 1000);
   }
 
-  scoring::VisitorState State(const std::string& visitor) {
+  // The visitor's state as the running pipeline has it.
+  scoring::VisitorState State(const IngestPipeline& pipeline,
+                              const std::string& visitor) {
+    LiveStateStore live(store_.get(), &pipeline);
+    return DecodeStoredVisitor(**live.GetVisitorState("t", visitor))->state;
+  }
+  // The visitor's stored state (all are written when a pipeline stops).
+  scoring::VisitorState StoredState(const std::string& visitor) {
     return DecodeStoredVisitor(**store_->GetVisitorState("t", visitor))->state;
   }
 
@@ -126,7 +134,7 @@ TEST_F(ScoringPipelineTest, StoresStateLeadAndScoreEventsWithTheEvents) {
   }
   EXPECT_THAT(triggers, ::testing::ElementsAre("third_price_list_view_today"));
   EXPECT_EQ(log.back().sequence, log.size());
-  EXPECT_EQ(State("v-buyer").event_count, 7);
+  EXPECT_EQ(State(*pipeline, "v-buyer").event_count, 7);
   std::vector<std::string> leads;
   ASSERT_TRUE(store_
                   ->ForEachLead("t",
@@ -149,8 +157,8 @@ TEST_F(ScoringPipelineTest,
   }
   const std::shared_ptr<const scoring::Model> model = model_.Get();
   const scoring::Scorer scorer(*model);
-  const std::optional<int64_t> wake =
-      scorer.NextWakeUp(State("v-buyer"), absl::ToUnixMicros(clock_.Now()));
+  const std::optional<int64_t> wake = scorer.NextWakeUp(
+      StoredState("v-buyer"), absl::ToUnixMicros(clock_.Now()));
   ASSERT_TRUE(wake.has_value());
 
   auto pipeline = Start();  // restores the wake-up from the leads index
@@ -213,8 +221,8 @@ TEST_F(ScoringPipelineTest, ErasureIsOrderedWithTheVisitorsEvents) {
   const Journey again = Journey("v-buyer", clock_.Now() - absl::Minutes(1))
                             .Page("https://x.example/blog/1", absl::Seconds(5));
   Submit(*pipeline, again.events());
-  EXPECT_EQ(State("v-buyer").event_count, 1);
-  EXPECT_EQ(State("v-buyer").published.level, kaiku::v1::LEVEL_COLD);
+  EXPECT_EQ(State(*pipeline, "v-buyer").event_count, 1);
+  EXPECT_EQ(State(*pipeline, "v-buyer").published.level, kaiku::v1::LEVEL_COLD);
 }
 
 // Counts the store's event lookups (the dedupe reads).
@@ -257,8 +265,8 @@ TEST_F(ScoringPipelineTest, OnlyEventsNotLaterThanTheLastAreLookedUp) {
   EXPECT_THAT(Outcomes(*pipeline, {e3, e1, late, w1}),
               ElementsAre(kDuplicate, kDuplicate, kStored, kDuplicate));
   EXPECT_EQ(counting.lookups, 4);
-  EXPECT_EQ(State("v").event_count, 4);
-  EXPECT_EQ(State("w").event_count, 1);
+  EXPECT_EQ(State(*pipeline, "v").event_count, 4);
+  EXPECT_EQ(State(*pipeline, "w").event_count, 1);
 
   // After a restart the states come from the store, with the same answers.
   pipeline.reset();
@@ -284,7 +292,7 @@ TEST_F(ScoringPipelineTest, EveryEventIsLookedUpWhereEventsWereStoredUnscored) {
   EXPECT_THAT(Outcomes(*pipeline, {e2, e1}),
               ElementsAre(StoreOutcome::kStored, StoreOutcome::kDuplicate));
   EXPECT_EQ(counting.lookups, 3);
-  EXPECT_EQ(State("v").event_count, 2);
+  EXPECT_EQ(State(*pipeline, "v").event_count, 2);
 }
 
 TEST_F(ScoringPipelineTest, LateEventsAcrossWritesGiveTheInOrderState) {
@@ -300,7 +308,7 @@ TEST_F(ScoringPipelineTest, LateEventsAcrossWritesGiveTheInOrderState) {
   const scoring::Scorer scorer(*model_.Get());
   scoring::VisitorState expected = scorer.NewState();
   for (const Event& e : buyer.events()) scorer.Apply(e, expected, nullptr);
-  scoring::VisitorState stored = State("v-buyer");
+  scoring::VisitorState stored = State(*pipeline, "v-buyer");
   stored.published = expected.published;
   EXPECT_EQ(stored, expected);
   EXPECT_GE(pipeline->scoring_counters().recomputations, 1);
@@ -329,7 +337,7 @@ TEST_F(ScoringPipelineTest, TimelineStoredBeforeScoringIsFoldedIn) {
   }
   auto pipeline = Start();
   Submit(*pipeline, last);
-  EXPECT_EQ(State("v-buyer").event_count, 7);
+  EXPECT_EQ(State(*pipeline, "v-buyer").event_count, 7);
 }
 
 }  // namespace

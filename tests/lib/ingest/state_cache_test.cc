@@ -2,6 +2,8 @@
 #include "lib/ingest/state_cache.h"
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -9,6 +11,7 @@
 namespace kaiku::ingest {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::Optional;
 
 TEST(StateCacheTest, GetReturnsWhatWasPut) {
@@ -79,6 +82,58 @@ TEST(StateCacheTest, EraseForgets) {
   EXPECT_EQ(cache.Get("a"), std::nullopt);
   EXPECT_THAT(cache.Get("b"), Optional(std::string("2")));
   EXPECT_EQ(cache.charged_bytes(), StateCache::Charge(1, 1));
+}
+
+// The keys of the dirty entries, dirty longest first, with the sequence
+// numbers they became dirty at.
+std::vector<std::pair<std::string, uint64_t>> Dirty(const StateCache& cache) {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  cache.ForEachDirty([&](const StateCache::Dirty& d) {
+    out.emplace_back(std::string(d.key), d.since_sequence);
+    return true;
+  });
+  return out;
+}
+
+// Dirty entries are never evicted; they are listed in the order they became
+// dirty, keep that place (and their first sequence number) when replaced, and
+// become evictable once marked clean.
+TEST(StateCacheTest, DirtyEntriesStayUntilMarkedClean) {
+  const size_t entry = StateCache::Charge(2, 50);
+  StateCache cache(2 * entry);
+  const std::string value(50, 's');
+  cache.PutDirty("d1", value, 100, 1, 1000);
+  cache.PutDirty("d2", value, 200, 2, 2000);
+  cache.Put("c1", value);  // over the bound: the clean entry goes
+  EXPECT_EQ(cache.Get("c1"), std::nullopt);
+  cache.PutDirty("d3", value, 300, 3, 3000);
+  EXPECT_EQ(cache.size(), 3u);
+  EXPECT_EQ(cache.dirty_count(), 3u);
+  EXPECT_GT(cache.charged_bytes(), cache.capacity());
+
+  cache.PutDirty("d1", std::string(50, 't'), 150, 4, 4000);
+  using P = std::pair<std::string, uint64_t>;
+  EXPECT_THAT(Dirty(cache), ElementsAre(P("d1", 1), P("d2", 2), P("d3", 3)));
+  EXPECT_EQ(cache.OldestDirtySequence(), 1u);
+  EXPECT_THAT(cache.Peek("d1"), Optional(std::string(50, 't')));
+
+  cache.MarkClean("d1");  // clean and over the bound: evicted at once
+  EXPECT_EQ(cache.Get("d1"), std::nullopt);
+  EXPECT_THAT(Dirty(cache), ElementsAre(P("d2", 2), P("d3", 3)));
+  EXPECT_EQ(cache.OldestDirtySequence(), 2u);
+  cache.MarkClean("d2");
+  cache.MarkClean("d3");
+  EXPECT_EQ(cache.dirty_count(), 0u);
+  EXPECT_EQ(cache.OldestDirtySequence(), std::nullopt);
+  EXPECT_LE(cache.charged_bytes(), cache.capacity());
+  // A clean put over a dirty entry makes it clean; erasing a dirty one drops
+  // it from the dirty list.
+  cache.PutDirty("x", "1", 1, 9, 9);
+  cache.Put("x", "2");
+  EXPECT_EQ(cache.dirty_count(), 0u);
+  cache.PutDirty("y", "1", 1, 10, 10);
+  cache.Erase("y");
+  EXPECT_THAT(Dirty(cache), ::testing::IsEmpty());
 }
 
 }  // namespace
