@@ -60,6 +60,14 @@ class JournalModels {
   absl::flat_hash_map<uint32_t, std::shared_ptr<const scoring::Model>> models_;
 };
 
+// An event as a journal entry names it: (event time, JournalEventIdHash).
+using EventName = std::pair<int64_t, uint64_t>;
+
+EventName NameOf(const Event& e) {
+  return {TimeUtil::TimestampToMicroseconds(e.occurred_at()),
+          JournalEventIdHash(e.event_id())};
+}
+
 // One visitor's entries in the journal, in order, and the position of its
 // last KIND_WRITTEN (-1: none).
 struct VisitorEntries {
@@ -123,6 +131,21 @@ absl::Status ReplayJournal(
         unreadable = true;
       }
     }
+    // The visitor's stored events, named as journal entries name them.
+    ASSIGN_OR_RETURN(const std::vector<Event> timeline,
+                     ReadWholeTimeline(store, tenant, visitor_id));
+    absl::flat_hash_map<EventName, const Event*> by_name;
+    for (const Event& e : timeline) by_name.emplace(NameOf(e), &e);
+    auto names = [&](const JournalRecord& record, const JournalEntry& entry) {
+      std::vector<EventName> out;
+      for (int k = 0; k < entry.event_ages_micros_size() &&
+                      k < entry.event_id_hashes_size();
+           ++k) {
+        out.push_back({record.now_micros() - entry.event_ages_micros(k),
+                       entry.event_id_hashes(k)});
+      }
+      return out;
+    };
     for (size_t i = first; i < v.entries.size(); ++i) {
       const JournalRecord& record = records[v.entries[i].record];
       const JournalEntry& entry = record.entries(v.entries[i].entry);
@@ -132,44 +155,32 @@ absl::Status ReplayJournal(
       // The timeline as the step saw it: without the events of this and the
       // visitor's later steps.
       auto history = [&]() -> absl::StatusOr<std::vector<Event>> {
-        absl::flat_hash_set<std::pair<int64_t, std::string>> later;
+        absl::flat_hash_set<EventName> later;
         for (size_t j = i; j < v.entries.size(); ++j) {
-          const JournalEntry& e =
-              records[v.entries[j].record].entries(v.entries[j].entry);
-          for (int k = 0; k < e.event_ids_size(); ++k)
-            later.emplace(e.event_times_micros(k), e.event_ids(k));
+          const JournalRecord& r = records[v.entries[j].record];
+          for (const EventName& name : names(r, r.entries(v.entries[j].entry)))
+            later.insert(name);
         }
-        ASSIGN_OR_RETURN(std::vector<Event> all,
-                         ReadWholeTimeline(store, tenant, visitor_id));
         std::vector<Event> before;
-        for (Event& e : all) {
-          if (!later.contains(
-                  {TimeUtil::TimestampToMicroseconds(e.occurred_at()),
-                   std::string(e.event_id())}))
-            before.push_back(std::move(e));
-        }
+        for (const Event& e : timeline)
+          if (!later.contains(NameOf(e))) before.push_back(e);
         return before;
       };
       std::optional<VisitorStep> step;
       if (entry.kind() == JournalEntry::KIND_EVENTS) {
-        std::vector<Event> events;
-        for (int k = 0; k < entry.event_ids_size(); ++k) {
-          ASSIGN_OR_RETURN(
-              std::optional<Event> event,
-              store.GetEvent(tenant, visitor_id, entry.event_times_micros(k),
-                             entry.event_ids(k)));
-          if (event.has_value()) {
-            events.push_back(*std::move(event));
+        std::vector<const Event*> events;
+        for (const EventName& name : names(record, entry)) {
+          auto it = by_name.find(name);
+          if (it != by_name.end()) {
+            events.push_back(it->second);
           } else {
             ++stats->missing_events;
           }
         }
-        std::vector<const Event*> pointers;
-        for (const Event& e : events) pointers.push_back(&e);
         ASSIGN_OR_RETURN(
             step, FoldStep(scorer, std::move(state),
                            unreadable || !store.EveryEventHasState(),
-                           std::move(pointers), record.now_micros(), history));
+                           std::move(events), record.now_micros(), history));
       } else if (entry.kind() == JournalEntry::KIND_WOKEN &&
                  state.has_value()) {
         ASSIGN_OR_RETURN(step, WakeStep(scorer, *std::move(state),

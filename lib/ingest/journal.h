@@ -6,7 +6,8 @@
 // write group that leaves a state dirty commits, atomically with its events and
 // score events, one record (kaiku.storage.v1.JournalRecord in the store's
 // `journal` column family, key (shard, sequence)) that says what it did to
-// whom — the timeline keys of the events it folded into each visitor, the
+// whom — the events it folded into each visitor (by time and a hash of the
+// event id), the
 // visitors it woke, at which `now`, with which model — and, once it writes a
 // dirty visitor's state, that the visitor's earlier entries are done
 // (KIND_WRITTEN). A worker trims its records below the oldest state still
@@ -37,6 +38,17 @@
 #include "lib/storage/store.h"
 
 namespace kaiku::ingest {
+
+// A stable 64-bit hash (FNV-1a) of an event id: with the event time, it names
+// one of a visitor's stored events in a journal entry.
+inline uint64_t JournalEventIdHash(absl::string_view event_id) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (char c : event_id) {
+    h ^= static_cast<uint8_t>(c);
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
 
 // The journal shard that recovery writes its KIND_WRITTEN records to: above
 // every worker's, so that they count as later than all of them.

@@ -20,11 +20,16 @@ StateCache::~StateCache() {
   }
 }
 
+size_t StateCache::AllocationBytes(size_t key_bytes, size_t value_bytes) {
+  // malloc rounds to 16 bytes and keeps an 8-byte header: what fits in the
+  // same size class.
+  return (sizeof(Node) + key_bytes + value_bytes + 8 + 15) / 16 * 16 - 8;
+}
+
 size_t StateCache::Charge(size_t key_bytes, size_t value_bytes) {
-  // malloc rounds to 16 bytes and keeps an 8-byte header; a hash set slot is a
-  // pointer plus a control byte, at a load of at most 7/8.
-  const size_t alloc = sizeof(Node) + key_bytes + value_bytes + 8;
-  return (alloc + 15) / 16 * 16 + 10;
+  // The allocation with its header, and a hash set slot: a pointer plus a
+  // control byte, at a load of at most 7/8.
+  return AllocationBytes(key_bytes, value_bytes) + 8 + 10;
 }
 
 std::optional<absl::string_view> StateCache::Get(absl::string_view key) {
@@ -46,8 +51,10 @@ std::optional<absl::string_view> StateCache::Peek(absl::string_view key) const {
 
 StateCache::Node* StateCache::NewNode(absl::string_view key,
                                       absl::string_view value) {
-  Node* node =
-      static_cast<Node*>(std::malloc(sizeof(Node) + key.size() + value.size()));
+  // The whole size class that Charge counts, so that a value of the same
+  // charge fits later (ReplaceInPlace).
+  Node* node = static_cast<Node*>(
+      std::malloc(AllocationBytes(key.size(), value.size())));
   if (node == nullptr) throw std::bad_alloc();
   node->prev = node->next = nullptr;
   node->last_event = 0;
@@ -83,17 +90,55 @@ void StateCache::Insert(Node* node) {
   std::free(old);
 }
 
+bool StateCache::ReplaceInPlace(absl::string_view key, absl::string_view value,
+                                bool dirty, int64_t last_event,
+                                uint64_t sequence, int64_t now) {
+  auto it = index_.find(key);
+  if (it == index_.end()) return false;
+  Node* node = *it;
+  // The same allocation size class: the charge stays, no allocation.
+  if (Charge(key.size(), value.size()) !=
+      Charge(node->key_size, node->value_size))
+    return false;
+  std::memcpy(node->data() + node->key_size, value.data(), value.size());
+  node->value_size = static_cast<uint32_t>(value.size());
+  if (dirty) {
+    node->last_event = last_event;
+    if (!node->dirty()) {
+      clean_.Unlink(node);
+      node->dirty_since = sequence;
+      node->dirty_at = now;
+      ++dirty_count_;
+      dirty_.PushBack(node);
+    }
+  } else {
+    if (node->dirty()) {
+      dirty_.Unlink(node);
+      node->dirty_since = 0;
+      --dirty_count_;
+    } else {
+      clean_.Unlink(node);
+    }
+    clean_.PushFront(node);
+  }
+  return true;
+}
+
 void StateCache::Put(absl::string_view key, absl::string_view value) {
   if (Charge(key.size(), value.size()) > capacity_) {
     Erase(key);
     return;
   }
-  Insert(NewNode(key, value));
+  if (!ReplaceInPlace(key, value, false, 0, 0, 0)) Insert(NewNode(key, value));
   EvictOverCapacity();
 }
 
 void StateCache::PutDirty(absl::string_view key, absl::string_view value,
                           int64_t last_event, uint64_t sequence, int64_t now) {
+  if (ReplaceInPlace(key, value, true, last_event, sequence, now)) {
+    EvictOverCapacity();
+    return;
+  }
   Node* node = NewNode(key, value);
   node->last_event = last_event;
   node->dirty_since = sequence;

@@ -127,8 +127,15 @@ class StateCache {
     void Replace(Node* node, Node* replacement);
   };
 
+  // Bytes allocated for an entry: its size class.
+  static size_t AllocationBytes(size_t key_bytes, size_t value_bytes);
   List& ListOf(const Node* node) { return node->dirty() ? dirty_ : clean_; }
   static Node* NewNode(absl::string_view key, absl::string_view value);
+  // Overwrites the value of an existing entry whose allocation fits it, and
+  // sets it dirty or clean; false when there is none or it does not fit.
+  bool ReplaceInPlace(absl::string_view key, absl::string_view value,
+                      bool dirty, int64_t last_event, uint64_t sequence,
+                      int64_t now);
   // Replaces or inserts `node` (a new allocation) for its key.
   void Insert(Node* node);
   void Remove(Node* node);

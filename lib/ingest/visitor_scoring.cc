@@ -7,6 +7,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "lib/common/logging.h"
 #include "lib/common/status_macros.h"
+#include "lib/ingest/journal.h"
 #include "lib/scoring/fold.h"
 #include "lib/storage/key_codec.h"
 
@@ -128,9 +129,9 @@ absl::Status VisitorScoring::ScoreEvents(absl::string_view tenant,
   JournalEntry& entry = AddEntry(JournalEntry::KIND_EVENTS, tenant, visitor_id,
                                  loaded.key, pending);
   for (const Event* e : events) {
-    entry.add_event_times_micros(
-        TimeUtil::TimestampToMicroseconds(e->occurred_at()));
-    entry.add_event_ids(e->event_id());
+    entry.add_event_ages_micros(
+        pending->now - TimeUtil::TimestampToMicroseconds(e->occurred_at()));
+    entry.add_event_id_hashes(JournalEventIdHash(e->event_id()));
   }
   ASSIGN_OR_RETURN(
       VisitorStep step,
@@ -204,10 +205,16 @@ void VisitorScoring::EndGroup(WriteBack which, storage::StoreBatch* batch,
   size_t over = cache_.charged_bytes() > cache_.capacity()
                     ? cache_.charged_bytes() - cache_.capacity()
                     : 0;
+  // The sequence number the first dirty state left unwritten became dirty at
+  // (the list is in that order): where the journal is still needed from.
+  std::optional<uint64_t> oldest_left;
   cache_.ForEachDirty([&](const StateCache::Dirty& d) {
     const bool due = which == WriteBack::kAll ||
                      d.since_micros <= now - write_delay_micros_ || over > 0;
-    if (!due && !also.contains(d.key)) return !also.empty();
+    if (!due && !also.contains(d.key)) {
+      if (!oldest_left.has_value()) oldest_left = d.since_sequence;
+      return !also.empty();
+    }
     over -= std::min(over, StateCache::Charge(d.key.size(), d.value.size()));
     std::string key(d.key);
     if (auto it = pending->visitors.find(key); it != pending->visitors.end()) {
@@ -268,13 +275,7 @@ void VisitorScoring::EndGroup(WriteBack which, storage::StoreBatch* batch,
       break;
     }
   }
-  absl::flat_hash_set<absl::string_view> cleaned(pending->cleaned.begin(),
-                                                 pending->cleaned.end());
-  cache_.ForEachDirty([&](const StateCache::Dirty& d) {
-    if (cleaned.contains(d.key)) return true;
-    keep = std::min(keep, d.since_sequence);
-    return false;
-  });
+  if (oldest_left.has_value()) keep = std::min(keep, *oldest_left);
   if (keep > journal_trimmed_to_ &&
       (now - journal_trimmed_at_ >= kTrimIntervalMicros ||
        which == WriteBack::kAll)) {

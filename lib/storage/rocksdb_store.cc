@@ -452,23 +452,6 @@ class RocksStore : public Store {
     return true;
   }
 
-  absl::StatusOr<std::optional<kaiku::v1::Event>> GetEvent(
-      absl::string_view tenant, absl::string_view visitor_id,
-      int64_t event_time_micros, absl::string_view event_id) override {
-    rocksdb::PinnableSlice value;
-    rocksdb::Status s = db_->Get(
-        rocksdb::ReadOptions(), timeline_,
-        TimelineKey(tenant, visitor_id, event_time_micros, event_id), &value);
-    if (s.IsNotFound()) return std::nullopt;
-    RETURN_IF_ERROR(FromRocksStatus(s, "reading a timeline"));
-    kaiku::storage::v1::TimelineRecord record;
-    if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-      return absl::DataLossError(
-          absl::StrCat("unreadable timeline record of visitor ", visitor_id));
-    }
-    return std::move(*record.mutable_event());
-  }
-
   absl::Status ForEachJournalRecord(
       absl::FunctionRef<void(uint32_t, uint64_t, absl::string_view)> fn)
       override {

@@ -177,11 +177,6 @@ class Store {
   virtual absl::StatusOr<bool> ContainsEvent(absl::string_view tenant,
                                              const kaiku::v1::Event& event) = 0;
 
-  // The stored event with this visitor, event time and event_id, or nullopt.
-  virtual absl::StatusOr<std::optional<kaiku::v1::Event>> GetEvent(
-      absl::string_view tenant, absl::string_view visitor_id,
-      int64_t event_time_micros, absl::string_view event_id) = 0;
-
   // Up to `limit` events of the visitor, after `after` (from the start when
   // null).
   virtual absl::StatusOr<TimelinePage> ReadTimeline(
@@ -334,11 +329,6 @@ class StoreWrapper : public Store {
   absl::StatusOr<bool> ContainsEvent(absl::string_view tenant,
                                      const kaiku::v1::Event& event) override {
     return target_->ContainsEvent(tenant, event);
-  }
-  absl::StatusOr<std::optional<kaiku::v1::Event>> GetEvent(
-      absl::string_view tenant, absl::string_view visitor_id,
-      int64_t event_time_micros, absl::string_view event_id) override {
-    return target_->GetEvent(tenant, visitor_id, event_time_micros, event_id);
   }
   absl::StatusOr<TimelinePage> ReadTimeline(absl::string_view tenant,
                                             absl::string_view visitor_id,
