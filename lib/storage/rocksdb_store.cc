@@ -99,8 +99,11 @@ class RocksStore : public Store {
       rocksdb::ColumnFamilyOptions cf;
       cf.write_buffer_size = static_cast<size_t>(options_.write_buffer_bytes);
       cf.compaction_filter = filter;
-      cf.periodic_compaction_seconds = static_cast<uint64_t>(
-          absl::ToInt64Seconds(options_.periodic_compaction));
+      cf.periodic_compaction_seconds =
+          static_cast<uint64_t>(absl::ToInt64Seconds(
+              options_.periodic_compaction > absl::ZeroDuration()
+                  ? options_.periodic_compaction
+                  : options_.retention / 4));
       rocksdb::BlockBasedTableOptions table;
       table.block_cache = cache_;
       if (point_lookups) {

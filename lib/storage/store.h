@@ -48,8 +48,12 @@ struct StoreOptions {
   // compaction. Default: 90 days.
   absl::Duration retention = absl::Hours(24 * 90);
   // Every file is recompacted at least this often, so expired data is
-  // physically removed within about retention + this. Default: 1 day.
-  absl::Duration periodic_compaction = absl::Hours(24);
+  // physically removed within about retention + this even where no new
+  // writes compact it. Each recompaction rewrites the file's live data: over a
+  // retention period that is retention / this rewrites of every byte. Zero: a
+  // quarter of the retention (4 rewrites; expired data gone within 1.25 ×
+  // retention). Default: zero.
+  absl::Duration periodic_compaction = absl::ZeroDuration();
   // Clock for expiry. Must outlive the store. Default: the real clock.
   const Clock* clock = Clock::Real();
   // Opens an existing store for reading only (RocksDB OpenForReadOnly): no
