@@ -26,9 +26,6 @@ using ::kaiku::v1::Event;
 
 namespace {
 
-// Recovered states written per batch.
-constexpr int kRecoveryBatch = 10000;
-
 struct EntryRef {
   uint32_t record;
   int entry;
@@ -196,7 +193,8 @@ absl::Status ReplayJournal(
   return absl::OkStatus();
 }
 
-absl::StatusOr<ReplayStats> RecoverFromJournal(storage::Store& store) {
+absl::StatusOr<ReplayStats> RecoverFromJournal(storage::Store& store,
+                                               int states_per_write) {
   ReplayStats stats;
   std::unique_ptr<storage::StoreBatch> batch = store.NewBatch();
   JournalRecord written;
@@ -220,7 +218,7 @@ absl::StatusOr<ReplayStats> RecoverFromJournal(storage::Store& store) {
         entry.set_kind(JournalEntry::KIND_WRITTEN);
         entry.set_tenant(std::string(tenant));
         entry.set_visitor_id(std::string(visitor_id));
-        if (written.entries_size() == kRecoveryBatch) commit();
+        if (written.entries_size() >= states_per_write) commit();
       },
       &stats));
   commit();

@@ -77,9 +77,12 @@ absl::Status ReplayJournal(storage::Store& store,
                            ReplayStats* stats);
 
 // Brings every stored state up to date with the journal (ReplayJournal),
-// writes them, and clears the journal. For a store about to be written to,
-// before any ingest worker starts.
-absl::StatusOr<ReplayStats> RecoverFromJournal(storage::Store& store);
+// writes them `states_per_write` at a time, each write with a journal record
+// that marks its states written (so a crash during recovery leaves a journal
+// that recovers the rest), and clears the journal. For a store about to be
+// written to, before any ingest worker starts.
+absl::StatusOr<ReplayStats> RecoverFromJournal(storage::Store& store,
+                                               int states_per_write = 10000);
 
 }  // namespace kaiku::ingest
 

@@ -283,6 +283,50 @@ TEST_F(JournalTest, AnErasedVisitorIsNotReplayed) {
   EXPECT_EQ(journal_mentions, 0);
 }
 
+// Fails every commit after the first `ok` ones.
+class FailingCommits : public storage::StoreWrapper {
+ public:
+  FailingCommits(storage::Store* target, int ok)
+      : StoreWrapper(target), ok_(ok) {}
+  absl::Status Commit(storage::StoreBatch* batch, bool sync) override {
+    if (ok_-- <= 0) return absl::UnavailableError("injected: disk full");
+    return StoreWrapper::Commit(batch, sync);
+  }
+
+ private:
+  int ok_;
+};
+
+// A crash during recovery (here: a write that fails half-way) leaves a
+// journal that recovers the rest; nothing is replayed twice.
+TEST_F(JournalTest, RecoveryInterruptedHalfWayRecoversTheRest) {
+  auto pipeline = Start(absl::Hours(1));
+  clock_.Advance(absl::Minutes(15));
+  const std::vector<std::string> visitors = {"a", "b", "c", "d", "e"};
+  for (const std::string& v : visitors)
+    Submit(*pipeline, kaiku::testing::Buyer(v, kStart).events());
+  std::unique_ptr<storage::Store> image = CrashImage("crash");
+
+  FailingCommits failing(image.get(), /*ok=*/1);
+  absl::StatusOr<ReplayStats> first =
+      RecoverFromJournal(failing, /*states_per_write=*/2);
+  EXPECT_EQ(first.status().code(), absl::StatusCode::kUnavailable);
+  int written = 0;
+  for (const std::string& v : visitors)
+    written += image->GetVisitorState("t", v)->has_value() ? 1 : 0;
+  EXPECT_EQ(written, 2);
+
+  absl::StatusOr<ReplayStats> second = RecoverFromJournal(*image);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(second->visitors, 3);
+  for (const std::string& v : visitors) {
+    EXPECT_EQ(DecodeStoredVisitor(**image->GetVisitorState("t", v))->state,
+              DecodeStoredVisitor(*pipeline->CachedState("t", v))->state)
+        << v;
+  }
+  EXPECT_EQ(JournalRecords(*image), 0);
+}
+
 // With no delay every state is written with its events and nothing is
 // journaled (the behaviour before write-behind).
 TEST_F(JournalTest, NoDelayWritesEveryStateWithItsEvents) {
