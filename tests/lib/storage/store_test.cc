@@ -146,6 +146,96 @@ TEST_F(StoreTest, OpensAStoreWithTheOldDedupeIndex) {
   EXPECT_THAT(names, ::testing::Not(::testing::Contains("dedupe")));
 }
 
+// The journal: records in (shard, sequence) order, trimmed per shard as a
+// range with a batch, models by fingerprint, cleared at once.
+TEST_F(StoreTest, JournalRecordsAreKeptInOrderAndTrimmedPerShard) {
+  auto store = Open();
+  auto batch = store->NewBatch();
+  batch->PutJournalRecord(1, 1, "s1-1");
+  batch->PutJournalRecord(0, 2, "s0-2");
+  batch->PutJournalRecord(0, 1, "s0-1");
+  batch->PutJournalRecord(0, 3, "s0-3");
+  batch->PutJournalModel(7, "model-7");
+  ASSERT_TRUE(store->Commit(batch.get(), false).ok());
+  auto records = [&] {
+    std::vector<std::string> out;
+    EXPECT_TRUE(store
+                    ->ForEachJournalRecord([&](uint32_t shard, uint64_t seq,
+                                               absl::string_view record) {
+                      out.push_back(absl::StrCat(shard, ":", seq, "=", record));
+                    })
+                    .ok());
+    return out;
+  };
+  EXPECT_THAT(records(), ::testing::ElementsAre("0:1=s0-1", "0:2=s0-2",
+                                                "0:3=s0-3", "1:1=s1-1"));
+  batch = store->NewBatch();
+  batch->TrimJournal(0, 3);
+  batch->PutJournalRecord(0, 4, "s0-4");
+  ASSERT_TRUE(store->Commit(batch.get(), false).ok());
+  EXPECT_THAT(records(),
+              ::testing::ElementsAre("0:3=s0-3", "0:4=s0-4", "1:1=s1-1"));
+  EXPECT_EQ(**store->GetJournalModel(7), "model-7");
+  EXPECT_FALSE(store->GetJournalModel(8)->has_value());
+  ASSERT_TRUE(store->ClearJournal().ok());
+  EXPECT_THAT(records(), ::testing::IsEmpty());
+  EXPECT_FALSE(store->GetJournalModel(7)->has_value());
+}
+
+// A store written before the journal existed has no such column family: read
+// only it shows an empty journal; opened for writing it gets one.
+TEST_F(StoreTest, OpensAStoreWithoutAJournal) {
+  {
+    auto store = Open();
+    Put(*store, "t", PageView("e1", "v", kT0));
+  }
+  {
+    rocksdb::Options options;
+    std::vector<std::string> names;
+    ASSERT_TRUE(
+        rocksdb::DB::ListColumnFamilies(options, dir_.Sub("db"), &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const std::string& name : names) cfs.push_back({name, {}});
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(
+        rocksdb::DB::Open(options, dir_.Sub("db"), cfs, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    for (rocksdb::ColumnFamilyHandle* h : handles) {
+      if (h->GetName() == "journal") {
+        ASSERT_TRUE(db->DropColumnFamily(h).ok());
+      }
+    }
+    for (rocksdb::ColumnFamilyHandle* h : handles)
+      ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+  }
+  StoreOptions read_only;
+  read_only.path = dir_.Sub("db");
+  read_only.read_only = true;
+  {
+    auto reader = Store::Open(read_only);
+    ASSERT_TRUE(reader.ok()) << reader.status();
+    int records = 0;
+    ASSERT_TRUE(
+        (*reader)
+            ->ForEachJournalRecord(
+                [&](uint32_t, uint64_t, absl::string_view) { ++records; })
+            .ok());
+    EXPECT_EQ(records, 0);
+    EXPECT_TRUE(*(*reader)->ContainsEvent("t", PageView("e1", "v", kT0)));
+  }
+  auto store = Open();
+  auto batch = store->NewBatch();
+  batch->PutJournalRecord(0, 1, "r");
+  ASSERT_TRUE(store->Commit(batch.get(), false).ok());
+  int records = 0;
+  ASSERT_TRUE(store
+                  ->ForEachJournalRecord(
+                      [&](uint32_t, uint64_t, absl::string_view) { ++records; })
+                  .ok());
+  EXPECT_EQ(records, 1);
+}
+
 // The encoder writes records without copying the event into one: the stored
 // bytes must still be those of the serialized record messages.
 TEST_F(StoreTest, RecordsAreTheSerializedRecordMessages) {
