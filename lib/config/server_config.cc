@@ -192,8 +192,8 @@ absl::Status ValidateServerConfig(const ServerConfig& c) {
   }
   if (const absl::Duration delay =
           ToAbslDuration(c.scoring().state_write_delay());
-      delay < absl::ZeroDuration() || delay > absl::Hours(1)) {
-    return FieldError("scoring.state_write_delay", "must be 0 to 1 hour");
+      delay < absl::ZeroDuration() || delay > absl::Minutes(10)) {
+    return FieldError("scoring.state_write_delay", "must be 0 to 10 minutes");
   }
   if (c.keys_file().empty() && !IsLoopbackListenAddress(c.listen())) {
     return FieldError(

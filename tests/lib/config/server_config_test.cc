@@ -55,6 +55,15 @@ TEST(ServerConfigTest, ValidationNamesTheField) {
   c.mutable_scoring()->set_state_cache_bytes(1000);
   EXPECT_THAT(ValidateServerConfig(c).message(),
               HasSubstr("scoring.state_cache_bytes"));
+  c = DefaultServerConfig();
+  c.mutable_scoring()->mutable_state_write_delay()->set_seconds(601);
+  EXPECT_THAT(ValidateServerConfig(c).message(),
+              HasSubstr("scoring.state_write_delay"));
+  c.mutable_scoring()->mutable_state_write_delay()->set_seconds(-1);
+  EXPECT_THAT(ValidateServerConfig(c).message(),
+              HasSubstr("scoring.state_write_delay"));
+  c.mutable_scoring()->mutable_state_write_delay()->set_seconds(0);
+  EXPECT_TRUE(ValidateServerConfig(c).ok());
 }
 
 TEST(ServerConfigTest, MetricsListenMustBeAnIpAndPort) {
