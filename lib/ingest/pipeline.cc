@@ -10,6 +10,7 @@
 #include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "lib/common/logging.h"
+#include "lib/ingest/journal.h"
 #include "lib/storage/key_codec.h"
 
 namespace kaiku::ingest {
@@ -71,6 +72,17 @@ IngestPipeline::IngestPipeline(storage::Store* store,
         if (o.clock == nullptr) o.clock = Clock::Real();
         return o;
       }()) {
+  // A crash's journal is replayed before anything else (kaikud does it itself
+  // first, to refuse to start when it fails; this covers every other user).
+  if (absl::StatusOr<ReplayStats> recovered = RecoverFromJournal(*store_);
+      !recovered.ok()) {
+    LOG(ERROR) << "recovering visitor states from the journal: "
+               << recovered.status();
+  } else if (recovered->records > 0) {
+    LOG(WARNING) << "recovered " << recovered->visitors
+                 << " visitor states from " << recovered->records
+                 << " journal records";
+  }
   for (int i = 0; i < options_.shards; ++i) {
     shards_.push_back(std::make_unique<Shard>());
     if (options_.model != nullptr) {

@@ -28,9 +28,9 @@
 // score events and journal record in the same WriteBatch as the events; the
 // states themselves are written behind (lib/ingest/journal.h). Between
 // groups it wakes visitors whose level changes by decay, at the moment it
-// changes (by `clock`). The store's journal must be empty when the pipeline
-// starts (RecoverFromJournal); Stop writes every state, so it is empty again
-// after.
+// changes (by `clock`). The pipeline starts by replaying what the store's
+// journal holds (RecoverFromJournal: a crash's unwritten states); Stop writes
+// every state, so the journal is empty again after.
 //
 // Thread safety: Submit and Stop may be called from any thread.
 #ifndef KAIKU_LIB_INGEST_PIPELINE_H_

@@ -297,6 +297,27 @@ class FailingCommits : public storage::StoreWrapper {
   int ok_;
 };
 
+// A pipeline started on a crash image replays its journal before it runs.
+TEST_F(JournalTest, APipelineStartedOnACrashImageRecoversItFirst) {
+  auto pipeline = Start(absl::Hours(1));
+  clock_.Advance(absl::Minutes(15));
+  Submit(*pipeline, kaiku::testing::Buyer("b", kStart).events());
+  const std::string in_memory = *pipeline->CachedState("t", "b");
+  std::unique_ptr<storage::Store> image = CrashImage("crash");
+  EXPECT_FALSE(image->GetVisitorState("t", "b")->has_value());
+  {
+    PipelineOptions options;
+    options.clock = &clock_;
+    options.model = &model_;
+    IngestPipeline restarted(image.get(), options);
+    absl::StatusOr<std::optional<std::string>> stored =
+        image->GetVisitorState("t", "b");
+    ASSERT_TRUE(stored.ok() && stored->has_value());
+    EXPECT_EQ(**stored, in_memory);
+    EXPECT_EQ(JournalRecords(*image), 0);
+  }
+}
+
 // A crash during recovery (here: a write that fails half-way) leaves a
 // journal that recovers the rest; nothing is replayed twice.
 TEST_F(JournalTest, RecoveryInterruptedHalfWayRecoversTheRest) {
