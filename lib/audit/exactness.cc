@@ -268,11 +268,9 @@ absl::StatusOr<ExactnessReport> CheckExactness(
   ASSIGN_OR_RETURN(std::vector<std::string> tenants, store.ListTenants());
   for (std::string& tenant : tenants) {
     ++report.tenants;
-    auto it = recovered.find(tenant);
+    auto tenant_recovered = std::move(recovered[tenant]);
     RETURN_IF_ERROR(TenantCheck(store, options, std::move(tenant),
-                                it != recovered.end() ? std::move(it->second)
-                                                      : decltype(it->second)(),
-                                report)
+                                std::move(tenant_recovered), report)
                         .Run());
   }
   return report;

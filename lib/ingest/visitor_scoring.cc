@@ -38,8 +38,6 @@ VisitorScoring::VisitorScoring(storage::Store* store,
 void VisitorScoring::Begin(int64_t now, Pending* pending) const {
   pending->now = now;
   pending->model = model_->Get();
-  pending->record.set_now_micros(now);
-  pending->record.set_model_fingerprint(pending->model->fingerprint());
 }
 
 absl::StatusOr<std::optional<StoredVisitor>> VisitorScoring::Load(
@@ -106,17 +104,13 @@ absl::StatusOr<std::vector<bool>> VisitorScoring::FindNew(
   return fresh;
 }
 
-JournalEntry& VisitorScoring::AddEntry(JournalEntry::Kind kind,
-                                       absl::string_view tenant,
-                                       absl::string_view visitor_id,
-                                       const std::string& key,
-                                       Pending* pending) {
-  JournalEntry& entry = *pending->record.add_entries();
-  entry.set_kind(kind);
-  entry.set_tenant(std::string(tenant));
-  entry.set_visitor_id(std::string(visitor_id));
-  pending->entry_keys.push_back(key);
-  return entry;
+JournalEntry& VisitorScoring::AddStep(JournalEntry::Kind kind,
+                                      const std::string& key,
+                                      Pending* pending) {
+  Pending::Step& step = pending->steps.emplace_back();
+  step.key = key;
+  step.entry.set_kind(kind);
+  return step.entry;
 }
 
 absl::Status VisitorScoring::ScoreEvents(absl::string_view tenant,
@@ -126,8 +120,7 @@ absl::Status VisitorScoring::ScoreEvents(absl::string_view tenant,
                                          storage::StoreBatch* batch,
                                          Pending* pending) {
   const Scorer scorer(*pending->model);
-  JournalEntry& entry = AddEntry(JournalEntry::KIND_EVENTS, tenant, visitor_id,
-                                 loaded.key, pending);
+  JournalEntry& entry = AddStep(JournalEntry::KIND_EVENTS, loaded.key, pending);
   for (const Event* e : events) {
     entry.add_event_ages_micros(
         pending->now - TimeUtil::TimestampToMicroseconds(e->occurred_at()));
@@ -156,7 +149,7 @@ absl::Status VisitorScoring::RunDueTimers(size_t max,
     ASSIGN_OR_RETURN(std::optional<StoredVisitor> loaded,
                      Load(key, tenant, visitor_id, *pending));
     if (!loaded.has_value()) continue;
-    AddEntry(JournalEntry::KIND_WOKEN, tenant, visitor_id, key, pending);
+    AddStep(JournalEntry::KIND_WOKEN, key, pending);
     ASSIGN_OR_RETURN(VisitorStep step,
                      WakeStep(scorer, *std::move(loaded), pending->now, [&] {
                        return ReadWholeTimeline(*store_, tenant, visitor_id);
@@ -223,7 +216,7 @@ void VisitorScoring::EndGroup(WriteBack which, storage::StoreBatch* batch,
     } else {
       write(key, d.value, d.last_event);
     }
-    AddEntry(JournalEntry::KIND_WRITTEN, "", "", key, pending);
+    AddStep(JournalEntry::KIND_WRITTEN, key, pending);
     pending->cleaned.push_back(std::move(key));
     return true;
   });
@@ -239,21 +232,18 @@ void VisitorScoring::EndGroup(WriteBack which, storage::StoreBatch* batch,
   // The record keeps what replay needs: the steps of visitors left dirty, and
   // which dirty visitors were written (their earlier entries are done).
   kaiku::storage::v1::JournalRecord record;
-  record.set_now_micros(pending->record.now_micros());
-  record.set_model_fingerprint(pending->record.model_fingerprint());
-  for (int i = 0; i < pending->record.entries_size(); ++i) {
-    JournalEntry& entry = *pending->record.mutable_entries(i);
-    const std::string& key = pending->entry_keys[i];
-    if (entry.kind() == JournalEntry::KIND_WRITTEN) {
-      absl::string_view tenant, visitor_id;
-      if (!storage::DecodeVisitorKey(key, &tenant, &visitor_id)) continue;
-      entry.set_tenant(std::string(tenant));
-      entry.set_visitor_id(std::string(visitor_id));
-    } else if (auto it = pending->visitors.find(key);
-               it != pending->visitors.end() && it->second.written) {
-      continue;
+  record.set_now_micros(now);
+  record.set_model_fingerprint(pending->model->fingerprint());
+  for (Pending::Step& step : pending->steps) {
+    if (step.entry.kind() != JournalEntry::KIND_WRITTEN) {
+      auto it = pending->visitors.find(step.key);
+      if (it != pending->visitors.end() && it->second.written) continue;
     }
-    *record.add_entries() = std::move(entry);
+    absl::string_view tenant, visitor_id;
+    if (!storage::DecodeVisitorKey(step.key, &tenant, &visitor_id)) continue;
+    step.entry.set_tenant(std::string(tenant));
+    step.entry.set_visitor_id(std::string(visitor_id));
+    *record.add_entries() = std::move(step.entry);
   }
   if (record.entries_size() > 0) {
     pending->sequence = journal_sequence_ + 1;

@@ -110,9 +110,14 @@ class VisitorScoring {
     std::vector<std::string> woken;
     int64_t now = 0;
     std::shared_ptr<const scoring::Model> model;
-    // The group's journal record, and the visitor key of each entry.
-    kaiku::storage::v1::JournalRecord record;
-    std::vector<std::string> entry_keys;
+    // What the group did, in order, for its journal record: each visitor's
+    // key and its entry (tenant and visitor id filled in by EndGroup, for the
+    // entries it keeps).
+    struct Step {
+      std::string key;
+      kaiku::storage::v1::JournalEntry entry;
+    };
+    std::vector<Step> steps;
     // Visitors EndGroup must write if dirty, beyond those due.
     std::vector<std::string> write_also;
     // Visitors dirty before the group whose state it writes.
@@ -206,10 +211,10 @@ class VisitorScoring {
   void Apply(absl::string_view tenant, absl::string_view visitor_id,
              const std::string& key, VisitorStep& step,
              storage::StoreBatch* batch, Pending* pending);
-  // Adds an entry to the group's journal record.
-  kaiku::storage::v1::JournalEntry& AddEntry(
-      kaiku::storage::v1::JournalEntry::Kind kind, absl::string_view tenant,
-      absl::string_view visitor_id, const std::string& key, Pending* pending);
+  // Adds a step of the visitor under `key` to the group's journal steps.
+  static kaiku::storage::v1::JournalEntry& AddStep(
+      kaiku::storage::v1::JournalEntry::Kind kind, const std::string& key,
+      Pending* pending);
 
   storage::Store* const store_;
   const scoring::CurrentModel* const model_;

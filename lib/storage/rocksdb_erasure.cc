@@ -1,11 +1,10 @@
 #include "lib/storage/rocksdb_erasure.h"
 
-#include <algorithm>
-
 #include "absl/strings/str_cat.h"
 #include "kaiku/storage/v1/records.pb.h"
 #include "lib/common/status_macros.h"
 #include "lib/storage/key_codec.h"
+#include "lib/storage/rocksdb_journal.h"
 #include "lib/storage/rocksdb_scan.h"
 #include "lib/storage/rocksdb_status.h"
 
@@ -58,34 +57,12 @@ absl::StatusOr<Erasure> EraseVisitorFromDb(rocksdb::DB* db, const Families& cf,
   }
 
   // The visitor's entries in the ingest journal (records are small and few:
-  // those of the last state_write_delay or so). A record whose bytes do not
-  // hold the visitor id has none.
+  // those of the last state_write_delay or so); the purge rewrites all of
+  // it, since records trimmed earlier (range deletions) may still be in files.
   if (cf.journal != nullptr) {
-    BoundedScan it(db, cf.journal, "s");
-    kaiku::storage::v1::JournalRecord record;
-    for (it->Seek("r"); it->Valid(); it->Next()) {
-      if (View(it->value()).find(visitor_id) == absl::string_view::npos)
-        continue;
-      if (!record.ParseFromArray(it->value().data(),
-                                 static_cast<int>(it->value().size())))
-        continue;
-      auto* entries = record.mutable_entries();
-      const int before = entries->size();
-      entries->erase(
-          std::remove_if(entries->begin(), entries->end(),
-                         [&](const kaiku::storage::v1::JournalEntry& e) {
-                           return e.tenant() == tenant &&
-                                  e.visitor_id() == visitor_id;
-                         }),
-          entries->end());
-      if (entries->size() == before) continue;
-      batch.Put(cf.journal, it->key(), record.SerializeAsString())
-          .PermitUncheckedError();
-    }
-    RETURN_IF_ERROR(FromRocksStatus(it->status(), "reading the journal"));
-    // All of it: records trimmed earlier (range deletions) may still be in
-    // files.
-    erasure.ranges.push_back({cf.journal, "", "s"});
+    RETURN_IF_ERROR(
+        StripVisitorFromJournal(db, cf.journal, tenant, visitor_id, &batch));
+    erasure.ranges.push_back({cf.journal, kJournalBegin, kJournalEnd});
   }
 
   const std::string key = VisitorKey(tenant, visitor_id);

@@ -20,6 +20,7 @@
 #include "lib/storage/key_codec.h"
 #include "lib/storage/rocksdb_batch.h"
 #include "lib/storage/rocksdb_erasure.h"
+#include "lib/storage/rocksdb_journal.h"
 #include "lib/storage/rocksdb_offline_reads.h"
 #include "lib/storage/rocksdb_scan.h"
 #include "lib/storage/rocksdb_status.h"
@@ -458,38 +459,16 @@ class RocksStore : public Store {
   absl::Status ForEachJournalRecord(
       absl::FunctionRef<void(uint32_t, uint64_t, absl::string_view)> fn)
       override {
-    if (cf_.journal == nullptr) return absl::OkStatus();
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(rocksdb::ReadOptions(), cf_.journal));
-    for (it->Seek("r"); it->Valid() && it->key().starts_with("r"); it->Next()) {
-      uint32_t shard;
-      uint64_t sequence;
-      if (!DecodeJournalRecordKey(View(it->key()), &shard, &sequence))
-        return absl::DataLossError("malformed journal key");
-      fn(shard, sequence, View(it->value()));
-    }
-    return FromRocksStatus(it->status(), "reading the journal");
+    return ForEachJournalRecordInDb(db_.get(), cf_.journal, fn);
   }
 
   absl::StatusOr<std::optional<std::string>> GetJournalModel(
       uint32_t fingerprint) override {
-    if (cf_.journal == nullptr) return std::nullopt;
-    std::string value;
-    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_.journal,
-                                 JournalModelKey(fingerprint), &value);
-    if (s.IsNotFound()) return std::nullopt;
-    RETURN_IF_ERROR(FromRocksStatus(s, "reading the journal"));
-    return value;
+    return GetJournalModelInDb(db_.get(), cf_.journal, fingerprint);
   }
 
   absl::Status ClearJournal() override {
-    if (cf_.journal == nullptr) return absl::OkStatus();
-    rocksdb::WriteBatch batch;
-    // Every key: 'm...' and 'r...' sort below "s".
-    batch.DeleteRange(cf_.journal, "", "s").PermitUncheckedError();
-    rocksdb::WriteOptions wo;
-    wo.sync = true;
-    return FromRocksStatus(db_->Write(wo, &batch), "clearing the journal");
+    return ClearJournalInDb(db_.get(), cf_.journal);
   }
 
   absl::StatusOr<TimelinePage> ReadTimeline(absl::string_view tenant,

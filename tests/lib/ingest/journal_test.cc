@@ -17,6 +17,7 @@
 #include "lib/ingest/stored_visitor.h"
 #include "lib/scoring/model_loader.h"
 #include "tests/testing/events.h"
+#include "tests/testing/pipeline.h"
 #include "tests/testing/scenarios.h"
 #include "tests/testing/temp_dir.h"
 
@@ -54,19 +55,8 @@ class JournalTest : public ::testing::Test {
   }
 
   void Submit(IngestPipeline& pipeline, const std::vector<Event>& events) {
-    std::vector<const Event*> ptrs;
-    for (const Event& e : events) ptrs.push_back(&e);
-    absl::Notification done;
-    absl::Status status;
-    ASSERT_TRUE(pipeline
-                    .Submit("t", ptrs,
-                            [&](absl::Status s, std::vector<StoreOutcome>) {
-                              status = s;
-                              done.Notify();
-                            })
-                    .ok());
-    done.WaitForNotification();
-    ASSERT_TRUE(status.ok()) << status;
+    auto written = kaiku::testing::SubmitAndWait(pipeline, "t", events);
+    ASSERT_TRUE(written.ok()) << written.status();
   }
 
   void Erase(IngestPipeline& pipeline, const std::string& visitor) {
@@ -111,6 +101,13 @@ class JournalTest : public ::testing::Test {
     const std::string path = dir_.Sub(name);
     EXPECT_TRUE(store_->Checkpoint(path).ok());
     return Open(path);
+  }
+
+  absl::StatusOr<audit::ExactnessReport> Check(storage::Store& store) {
+    audit::ExactnessOptions options;
+    options.models = {model_.Get()};
+    options.now = clock_.Now();
+    return audit::CheckExactness(store, options);
   }
 
   kaiku::testing::TempDir dir_;
@@ -183,11 +180,7 @@ TEST_F(JournalTest, ACrashImageRecoversToTheStatesInMemory) {
               DecodeStoredVisitor(*live)->lead)
         << v;
   }
-  audit::ExactnessOptions options;
-  options.models = {model_.Get()};
-  options.now = clock_.Now();
-  absl::StatusOr<audit::ExactnessReport> report =
-      audit::CheckExactness(*image, options);
+  absl::StatusOr<audit::ExactnessReport> report = Check(*image);
   ASSERT_TRUE(report.ok()) << report.status();
   for (const auto& m : report->mismatches) ADD_FAILURE() << m.ToString();
 
@@ -204,11 +197,7 @@ TEST_F(JournalTest, TheExactnessCheckReplaysACrashImage) {
   clock_.Advance(absl::Minutes(15));
   Submit(*pipeline, kaiku::testing::Buyer("buyer", kStart).events());
   std::unique_ptr<storage::Store> image = CrashImage("crash");
-  audit::ExactnessOptions options;
-  options.models = {model_.Get()};
-  options.now = clock_.Now();
-  absl::StatusOr<audit::ExactnessReport> report =
-      audit::CheckExactness(*image, options);
+  absl::StatusOr<audit::ExactnessReport> report = Check(*image);
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_EQ(report->replayed_visitors, 1);
   EXPECT_THAT(report->mismatches, ::testing::IsEmpty());

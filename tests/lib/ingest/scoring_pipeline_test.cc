@@ -14,6 +14,7 @@
 #include "lib/ingest/stored_visitor.h"
 #include "lib/scoring/model_loader.h"
 #include "tests/testing/events.h"
+#include "tests/testing/pipeline.h"
 #include "tests/testing/scenarios.h"
 #include "tests/testing/temp_dir.h"
 
@@ -51,35 +52,14 @@ class ScoringPipelineTest : public ::testing::Test {
 
   std::vector<StoreOutcome> Outcomes(IngestPipeline& pipeline,
                                      const std::vector<Event>& events) {
-    std::vector<const Event*> ptrs;
-    for (const Event& e : events) ptrs.push_back(&e);
-    absl::Notification done;
-    std::vector<StoreOutcome> outcomes;
-    absl::Status status = pipeline.Submit(
-        "t", ptrs, [&](absl::Status s, std::vector<StoreOutcome> o) {
-          status = s;
-          outcomes = std::move(o);
-          done.Notify();
-        });
-    if (status.ok()) done.WaitForNotification();
-    EXPECT_TRUE(status.ok()) << status;
-    return outcomes;
+    auto written = kaiku::testing::SubmitAndWait(pipeline, "t", events);
+    EXPECT_TRUE(written.ok()) << written.status();
+    return written.value_or(std::vector<StoreOutcome>());
   }
 
   void Submit(IngestPipeline& pipeline, const std::vector<Event>& events) {
-    std::vector<const Event*> ptrs;
-    for (const Event& e : events) ptrs.push_back(&e);
-    absl::Notification done;
-    absl::Status status;
-    ASSERT_TRUE(pipeline
-                    .Submit("t", ptrs,
-                            [&](absl::Status s, std::vector<StoreOutcome>) {
-                              status = s;
-                              done.Notify();
-                            })
-                    .ok());
-    done.WaitForNotification();
-    ASSERT_TRUE(status.ok()) << status;
+    auto written = kaiku::testing::SubmitAndWait(pipeline, "t", events);
+    ASSERT_TRUE(written.ok()) << written.status();
   }
 
   // Waits (bounded) until the pipeline has committed `n` score events in all.

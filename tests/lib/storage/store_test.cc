@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -36,6 +37,28 @@ class StoreTest : public ::testing::Test {
     std::unique_ptr<StoreBatch> batch = store.NewBatch();
     batch->PutEvent(tenant, e, absl::ToUnixMicros(clock_.Now()));
     ASSERT_TRUE(store.Commit(batch.get(), false).ok());
+  }
+
+  // Opens the store's RocksDB directly, with every column family, for `fn`
+  // to change its layout as older versions wrote it; the handles left in
+  // `handles` are closed after.
+  void WithRawDb(absl::FunctionRef<
+                 void(rocksdb::DB&, std::vector<rocksdb::ColumnFamilyHandle*>&)>
+                     fn) {
+    rocksdb::Options options;
+    std::vector<std::string> names;
+    ASSERT_TRUE(
+        rocksdb::DB::ListColumnFamilies(options, dir_.Sub("db"), &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    for (const std::string& name : names) cfs.push_back({name, {}});
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(
+        rocksdb::DB::Open(options, dir_.Sub("db"), cfs, &handles, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    fn(*db, handles);
+    for (rocksdb::ColumnFamilyHandle* h : handles)
+      ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
   }
 
   kaiku::testing::TempDir dir_;
@@ -108,25 +131,13 @@ TEST_F(StoreTest, OpensAStoreWithTheOldDedupeIndex) {
     auto store = Open();
     Put(*store, "t", PageView("e1", "v", kT0));
   }
-  {
-    rocksdb::Options options;
-    std::vector<std::string> names;
-    ASSERT_TRUE(
-        rocksdb::DB::ListColumnFamilies(options, dir_.Sub("db"), &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const std::string& name : names) cfs.push_back({name, {}});
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(
-        rocksdb::DB::Open(options, dir_.Sub("db"), cfs, &handles, &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
-    rocksdb::ColumnFamilyHandle* dedupe = nullptr;
-    ASSERT_TRUE(db->CreateColumnFamily({}, "dedupe", &dedupe).ok());
-    ASSERT_TRUE(db->Put({}, dedupe, "\x01te1", "12345678").ok());
-    handles.push_back(dedupe);
-    for (rocksdb::ColumnFamilyHandle* h : handles)
-      ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
-  }
+  WithRawDb(
+      [](rocksdb::DB& db, std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+        rocksdb::ColumnFamilyHandle* dedupe = nullptr;
+        ASSERT_TRUE(db.CreateColumnFamily({}, "dedupe", &dedupe).ok());
+        ASSERT_TRUE(db.Put({}, dedupe, "\x01te1", "12345678").ok());
+        handles.push_back(dedupe);
+      });
   StoreOptions read_only;
   read_only.path = dir_.Sub("db");
   read_only.read_only = true;
@@ -189,26 +200,13 @@ TEST_F(StoreTest, OpensAStoreWithoutAJournal) {
     auto store = Open();
     Put(*store, "t", PageView("e1", "v", kT0));
   }
-  {
-    rocksdb::Options options;
-    std::vector<std::string> names;
-    ASSERT_TRUE(
-        rocksdb::DB::ListColumnFamilies(options, dir_.Sub("db"), &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-    for (const std::string& name : names) cfs.push_back({name, {}});
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(
-        rocksdb::DB::Open(options, dir_.Sub("db"), cfs, &handles, &raw).ok());
-    std::unique_ptr<rocksdb::DB> db(raw);
-    for (rocksdb::ColumnFamilyHandle* h : handles) {
-      if (h->GetName() == "journal") {
-        ASSERT_TRUE(db->DropColumnFamily(h).ok());
-      }
-    }
-    for (rocksdb::ColumnFamilyHandle* h : handles)
-      ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
-  }
+  WithRawDb(
+      [](rocksdb::DB& db, std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+        for (rocksdb::ColumnFamilyHandle* h : handles) {
+          if (h->GetName() == "journal")
+            ASSERT_TRUE(db.DropColumnFamily(h).ok());
+        }
+      });
   StoreOptions read_only;
   read_only.path = dir_.Sub("db");
   read_only.read_only = true;
