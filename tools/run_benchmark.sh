@@ -17,8 +17,8 @@
 #   4. replays of the public datasets in KAIKU_DATA_DIR (default ../shared/data; those
 #      present) at the maximum rate, BENCH_REPLAY_SECONDS each at most (default 60);
 #   5. baselines, BENCH_BASELINE_SECONDS each (default 60), the same realistic stream
-#      written as fast as they take it: raw RocksDB (Kaiku's keys, day-bucketed keys,
-#      time-first keys), Redis (Lua script per event, AOF everysec, pipelined),
+#      written as fast as they take it: raw RocksDB (visitor-first keys, day-bucketed
+#      keys, time-first keys, and Kaiku's time-first log + visitor index), Redis (Lua script per event, AOF everysec, pipelined),
 #      PostgreSQL (batched insert + upsert, synchronous_commit=off) — both servers
 #      started here on loopback;
 # and prints the table with the ratios, writes it to $BENCH_DIR/results.md and plots
@@ -186,6 +186,9 @@ rm -rf "$out/rocksdb_day.data"
 echo "   raw RocksDB, time-first keys"
 baseline_phase rocksdb_time "" --target=rocksdb-time-first --path="$out/rocksdb_time.data"
 rm -rf "$out/rocksdb_time.data"
+echo "   raw RocksDB, time-first log + visitor index (Kaiku's layout)"
+baseline_phase rocksdb_log "" --target=rocksdb-log-index --path="$out/rocksdb_log.data"
+rm -rf "$out/rocksdb_log.data"
 
 echo "   Redis (Lua per event, appendonly, appendfsync everysec, pipelined)"
 mkdir -p "$out/redis"
@@ -259,7 +262,7 @@ labelled() {  # the value of metric $2 with label $3 in $1
   echo "| visitor states found in the cache / read from the store / new | $(labelled "$mx" kaiku_scoring_state_lookups_total cache) / $(labelled "$mx" kaiku_scoring_state_lookups_total store) / $(labelled "$mx" kaiku_scoring_state_lookups_total none) |"
   echo "| score events per event (level / stage / segment / trigger / disqualified) | $(per_event "$(metric "$mx" kaiku_scoring_score_events_total)") ($(for k in level_changed stage_changed segment_changed trigger_fired disqualified; do printf '%s ' "$(labelled "$mx" kaiku_scoring_score_events_total "\"$k\"")"; done | sed 's/ $//; s/ / \/ /g')) |"
   echo "| recomputations (late events, model changes) / timer wake-ups | $(metric "$mx" kaiku_scoring_recomputations_total) / $(metric "$mx" kaiku_scoring_timer_wakeups_total) |"
-  for cf in timeline visitor_state leads scorelog; do
+  for cf in events event_index visitor_state leads scorelog journal; do
     echo "| keys / bytes written per event, $cf | $(per_event "$(labelled "$mx" kaiku_storage_written_keys_total "\"$cf\"")") / $(per_event "$(labelled "$mx" kaiku_storage_written_bytes_total "\"$cf\"")") |"
   done
   echo "| RocksDB write amplification ((flush + compaction) / user bytes) | $(awk -v w="$written" -v u="$user_bytes" 'BEGIN {printf "%.1f", (u > 0 ? w / u : 0)}') |"
@@ -292,11 +295,12 @@ labelled() {  # the value of metric $2 with label $3 in $1
   echo "| system | events/s | server CPU µs/event | Kaiku's throughput ÷ theirs | their CPU per event ÷ Kaiku's |"
   echo "|---|---|---|---|---|"
   echo "| Kaiku (gRPC, dedupe, scoring, score stream) | $(rate max) | $kaiku_cpu | 1.0 | 1.0 |"
-  for b in rocksdb rocksdb_day rocksdb_time redis postgres; do
+  for b in rocksdb rocksdb_day rocksdb_time rocksdb_log redis postgres; do
     case $b in
       rocksdb) label="raw RocksDB WriteBatch of 100, Kaiku's keys, no gRPC (in process; CPU without making the events)"; c=$(storage_cpu rocksdb) ;;
       rocksdb_day) label="raw RocksDB, day-bucketed keys (tenant, day, visitor, time; same)"; c=$(storage_cpu rocksdb_day) ;;
       rocksdb_time) label="raw RocksDB, time-first keys (tenant, time, visitor; same)"; c=$(storage_cpu rocksdb_time) ;;
+      rocksdb_log) label="raw RocksDB, records under sequential keys + visitor-first index entries (Kaiku's layout; same)"; c=$(storage_cpu rocksdb_log) ;;
       redis) label="Redis, Lua script per event, AOF everysec, pipelined 100"; c=$(cpu_of redis) ;;
       postgres) label="PostgreSQL, insert + upsert per 100, synchronous_commit=off, 2 connections"; c=$(cpu_of postgres) ;;
     esac

@@ -22,6 +22,14 @@ std::optional<int64_t> TimelineEntryTime(absl::string_view key,
   return parts.event_time_micros;
 }
 
+std::optional<int64_t> EventLogEntryTime(absl::string_view key,
+                                         absl::string_view) {
+  int64_t micros;
+  uint64_t sequence;
+  if (!DecodeEventLogKey(key, &micros, &sequence)) return std::nullopt;
+  return micros;
+}
+
 std::optional<int64_t> VisitorStateEntryTime(absl::string_view,
                                              absl::string_view value) {
   int64_t micros;

@@ -44,6 +44,8 @@ class ExpiryFilter : public rocksdb::CompactionFilter {
 // Time extractors for the column families of key_codec.h.
 std::optional<int64_t> TimelineEntryTime(absl::string_view key,
                                          absl::string_view value);
+std::optional<int64_t> EventLogEntryTime(absl::string_view key,
+                                         absl::string_view value);
 std::optional<int64_t> VisitorStateEntryTime(absl::string_view key,
                                              absl::string_view value);
 

@@ -37,6 +37,21 @@ int64_t DecodeTimeMicros(absl::string_view in) {
   return static_cast<int64_t>(v ^ kSignBit);
 }
 
+std::string EventLogKey(int64_t log_time_micros, uint64_t sequence) {
+  std::string key;
+  key.reserve(kEventLogKeyBytes);
+  AppendTimeMicros(log_time_micros, &key);
+  key += EncodeSequence(sequence);
+  return key;
+}
+
+bool DecodeEventLogKey(absl::string_view key, int64_t* log_time_micros,
+                       uint64_t* sequence) {
+  if (key.size() != kEventLogKeyBytes) return false;
+  *log_time_micros = DecodeTimeMicros(key);
+  return DecodeSequence(key.substr(8), sequence);
+}
+
 std::string TimelineVisitorPrefix(absl::string_view tenant,
                                   absl::string_view visitor_id) {
   std::string key;

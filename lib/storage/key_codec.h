@@ -6,15 +6,32 @@
 // bytes), so that one visitor's keys form one contiguous range that no other
 // visitor's keys can fall into.
 //
-// Column family "timeline" (one entry per stored event):
+// Column family "events" (the event log: every stored event once, in arrival
+// order):
+//   key   = u64 log time (microseconds since the Unix epoch, sign bit flipped)
+//           | u64 log sequence number (big-endian)
+//   value = kaiku.storage.v1.TimelineRecord (the event as accepted, and its
+//           arrival time)
+//   The log time is the event's arrival time, raised where needed to the
+//   greatest log time written before, so keys only grow: memtables flush into
+//   files whose key ranges do not overlap, compaction moves them down without
+//   rewriting them, and retention deletes whole files whose log times are past
+//   it (lib/storage/rocksdb_event_log.h). The sequence number (1, 2, ... per
+//   store, never reused) keeps the keys of one microsecond apart.
+//
+// Column family "event_index" (one entry per stored event, per visitor):
 //   key   = u8 len(tenant) | tenant | u8 len(visitor_id) | visitor_id
 //           | u64 event time (microseconds since the Unix epoch, sign bit
 //           flipped) | event_id                                   (the rest of
 //           the key)
-//   value = kaiku.storage.v1.TimelineRecord
+//   value = the event's key in "events" (16 bytes)
 //   A visitor's events sort in event-time order, ties in event_id order; the
 //   event_id suffix makes the key of one event unique and the same on every
 //   retry, so a point read of it tells a retry from a new event (dedupe).
+//
+// Stores written before the event log kept each event's record in a column
+// family "timeline" under its event_index key; opening such a store for
+// writing moves the records into the log (rocksdb_event_log.h).
 //
 // Column family "visitor_state" (one entry per visitor):
 //   key   = u8 len(tenant) | tenant | u8 len(visitor_id) | visitor_id
@@ -47,9 +64,9 @@
 //   Records are appended in order and deleted as ranges (a shard's records
 //   below a sequence number) once the visitor states they changed are written.
 //
-// Timeline and visitor_state entries expire by age in compaction
-// (lib/storage/expiry_filter.h): timeline entries by the event time in the key,
-// visitor states by their last event time.
+// Entries expire by age (lib/storage/expiry_filter.h): event_index entries by
+// the event time in the key, visitor states by their last event time, both in
+// compaction; the event log by its log time, in whole files.
 //
 // Stores written before dedupe read the timelines had a column family "dedupe"
 // (u8 len(tenant) | tenant | event_id -> arrival time); opening such a store
@@ -75,6 +92,13 @@ void AppendTimeMicros(int64_t micros, std::string* out);
 // Decodes 8 bytes written by AppendTimeMicros. `in` must hold at least 8 bytes.
 int64_t DecodeTimeMicros(absl::string_view in);
 
+// The key of an event in the event log (16 bytes).
+std::string EventLogKey(int64_t log_time_micros, uint64_t sequence);
+inline constexpr size_t kEventLogKeyBytes = 16;
+// Returns false when `key` is not a well-formed event log key.
+bool DecodeEventLogKey(absl::string_view key, int64_t* log_time_micros,
+                       uint64_t* sequence);
+
 // The decoded parts of a timeline key. Views point into the decoded key.
 struct TimelineKeyParts {
   absl::string_view tenant;
@@ -87,7 +111,7 @@ struct TimelineKeyParts {
 std::string TimelineVisitorPrefix(absl::string_view tenant,
                                   absl::string_view visitor_id);
 
-// The full key of one event.
+// The full key of one event (its event_index key).
 std::string TimelineKey(absl::string_view tenant, absl::string_view visitor_id,
                         int64_t event_time_micros, absl::string_view event_id);
 

@@ -6,6 +6,7 @@
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/wire_format_lite.h"
 #include "kaiku/storage/v1/records.pb.h"
+#include "lib/storage/rocksdb_event_log.h"
 
 namespace kaiku::storage {
 namespace {
@@ -45,15 +46,21 @@ void AppendRecord(int message_field,
 void RocksBatch::PutEvent(absl::string_view tenant,
                           const kaiku::v1::Event& event,
                           int64_t received_at_micros) {
-  Entry& timeline = Begin(kTimeline);
-  buffer_ += TimelineKey(tenant, event.visitor_id(), EventTimeMicros(event),
-                         event.event_id());
-  EndKey(timeline);
+  const std::string log_key = positions_->Next(received_at_micros);
+  Entry& logged = Begin(kEvents);
+  buffer_ += log_key;
+  EndKey(logged);
   // A TimelineRecord, encoded without copying the event into one.
   AppendRecord(kaiku::storage::v1::TimelineRecord::kEventFieldNumber, event,
                kaiku::storage::v1::TimelineRecord::kReceivedAtMicrosFieldNumber,
                received_at_micros, &buffer_);
-  EndValue(timeline);
+  EndValue(logged);
+  Entry& indexed = Begin(kEventIndex);
+  buffer_ += TimelineKey(tenant, event.visitor_id(), EventTimeMicros(event),
+                         event.event_id());
+  EndKey(indexed);
+  buffer_ += log_key;
+  EndValue(indexed);
   ++size_;
 }
 

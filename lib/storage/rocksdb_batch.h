@@ -29,13 +29,16 @@ inline int64_t EventTimeMicros(const kaiku::v1::Event& event) {
 
 // The store's column families (key layouts: key_codec.h).
 struct Families {
-  rocksdb::ColumnFamilyHandle* timeline = nullptr;
+  rocksdb::ColumnFamilyHandle* events = nullptr;
+  rocksdb::ColumnFamilyHandle* event_index = nullptr;
   rocksdb::ColumnFamilyHandle* visitor_state = nullptr;
   rocksdb::ColumnFamilyHandle* leads = nullptr;
   rocksdb::ColumnFamilyHandle* scorelog = nullptr;
   rocksdb::ColumnFamilyHandle* consumers = nullptr;
   rocksdb::ColumnFamilyHandle* journal = nullptr;
 };
+
+class EventLogPositions;
 
 // Entries are buffered and written into the WriteBatch sorted by column family
 // and key (Seal), so the memtable's skip list can reuse the previous insert's
@@ -44,8 +47,12 @@ struct Families {
 // Benchmark).
 class RocksBatch : public StoreBatch {
  public:
-  RocksBatch(const Families& cf, const Clock* clock)
-      : families_{cf.timeline, cf.visitor_state, cf.leads, cf.journal},
+  // `positions` hands out the event log keys; it must outlive the batch.
+  RocksBatch(const Families& cf, EventLogPositions* positions,
+             const Clock* clock)
+      : families_{cf.events, cf.event_index, cf.visitor_state, cf.leads,
+                  cf.journal},
+        positions_(positions),
         clock_(clock) {}
 
   void PutEvent(absl::string_view tenant, const kaiku::v1::Event& event,
@@ -83,17 +90,23 @@ class RocksBatch : public StoreBatch {
   // later entries for the same key stay after earlier ones. Call once, after
   // the last entry.
   rocksdb::WriteBatch* Seal();
-  // Per family, in the order timeline, visitor_state, leads, journal: the
-  // entries in the sealed batch, and their key and value bytes.
-  const std::array<int64_t, 4>& sealed_keys() const { return sealed_keys_; }
-  const std::array<int64_t, 4>& sealed_bytes() const { return sealed_bytes_; }
+  // Per family, in the order events, event_index, visitor_state, leads,
+  // journal: the entries in the sealed batch, and their key and value bytes.
+  const std::array<int64_t, 5>& sealed_keys() const { return sealed_keys_; }
+  const std::array<int64_t, 5>& sealed_bytes() const { return sealed_bytes_; }
   // (tenant, serialized ScoreEvent), in append order; keyed at Commit.
   const std::vector<std::pair<std::string, std::string>>& score_events() const {
     return score_events_;
   }
 
  private:
-  enum Family : uint8_t { kTimeline, kVisitorState, kLeads, kJournal };
+  enum Family : uint8_t {
+    kEvents,
+    kEventIndex,
+    kVisitorState,
+    kLeads,
+    kJournal
+  };
   // Key and value are ranges of buffer_.
   struct Entry {
     uint32_t key_begin;
@@ -134,7 +147,8 @@ class RocksBatch : public StoreBatch {
     return e;
   }
 
-  const std::array<rocksdb::ColumnFamilyHandle*, 4> families_;
+  const std::array<rocksdb::ColumnFamilyHandle*, 5> families_;
+  EventLogPositions* const positions_;
   const Clock* const clock_;
   std::vector<std::pair<std::string, std::string>> score_events_;
   // Journal ranges [begin, end) to delete.
@@ -142,8 +156,8 @@ class RocksBatch : public StoreBatch {
   std::string buffer_;
   std::vector<Entry> entries_;
   rocksdb::WriteBatch batch_;
-  std::array<int64_t, 4> sealed_keys_{};
-  std::array<int64_t, 4> sealed_bytes_{};
+  std::array<int64_t, 5> sealed_keys_{};
+  std::array<int64_t, 5> sealed_bytes_{};
   int size_ = 0;
 };
 

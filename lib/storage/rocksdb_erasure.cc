@@ -1,5 +1,7 @@
 #include "lib/storage/rocksdb_erasure.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "kaiku/storage/v1/records.pb.h"
 #include "lib/common/status_macros.h"
@@ -19,12 +21,21 @@ absl::StatusOr<Erasure> EraseVisitorFromDb(rocksdb::DB* db, const Families& cf,
   const std::string begin = TimelineVisitorPrefix(tenant, visitor_id);
   const std::string end = PrefixSuccessor(begin);
   {
-    BoundedScan it(db, cf.timeline, end);
-    for (it->Seek(begin); it->Valid(); it->Next()) ++erasure.events;
+    BoundedScan it(db, cf.event_index, end);
+    for (it->Seek(begin); it->Valid(); it->Next()) {
+      ++erasure.events;
+      // The event's record in the log; the purge rewrites the files that
+      // hold it (PurgeRanges widens the one-key range to them).
+      std::string log_key(it->value().data(), it->value().size());
+      batch.Delete(cf.events, log_key).PermitUncheckedError();
+      std::string after = log_key + '\0';
+      erasure.ranges.push_back(
+          {cf.events, std::move(log_key), std::move(after)});
+    }
     RETURN_IF_ERROR(FromRocksStatus(it->status(), "reading a timeline"));
   }
-  batch.DeleteRange(cf.timeline, begin, end).PermitUncheckedError();
-  erasure.ranges.push_back({cf.timeline, begin, end});
+  batch.DeleteRange(cf.event_index, begin, end).PermitUncheckedError();
+  erasure.ranges.push_back({cf.event_index, begin, end});
 
   // The visitor's score events: the tenant's log is scanned (erasure is rare;
   // the log is bounded by its retention).
@@ -77,6 +88,47 @@ absl::StatusOr<Erasure> EraseVisitorFromDb(rocksdb::DB* db, const Families& cf,
   return erasure;
 }
 
+namespace {
+
+// The key ranges of the files that overlap `ranges`, merged per column family
+// where they overlap: compacting them rewrites every file holding erased data
+// once, however many erased keys (a visitor's events, spread over the log)
+// it holds. Ranges no file overlaps any more are left out.
+std::vector<ErasedRange> FileRanges(rocksdb::DB* db,
+                                    const std::vector<ErasedRange>& ranges) {
+  std::vector<rocksdb::LiveFileMetaData> files;
+  db->GetLiveFilesMetaData(&files);
+  std::vector<ErasedRange> wide;
+  for (const rocksdb::LiveFileMetaData& f : files) {
+    for (const ErasedRange& r : ranges) {
+      if (r.cf->GetName() != f.column_family_name) continue;
+      // File [smallest, largest] meets [begin, end)?
+      if (f.largestkey < r.begin || (!r.end.empty() && f.smallestkey >= r.end))
+        continue;
+      wide.push_back({r.cf, f.smallestkey, f.largestkey + '\0'});
+      break;
+    }
+  }
+  std::sort(wide.begin(), wide.end(),
+            [](const ErasedRange& a, const ErasedRange& b) {
+              if (a.cf->GetID() != b.cf->GetID())
+                return a.cf->GetID() < b.cf->GetID();
+              return a.begin < b.begin;
+            });
+  std::vector<ErasedRange> merged;
+  for (ErasedRange& r : wide) {
+    if (!merged.empty() && merged.back().cf == r.cf &&
+        r.begin <= merged.back().end) {
+      merged.back().end = std::max(merged.back().end, r.end);
+    } else {
+      merged.push_back(std::move(r));
+    }
+  }
+  return merged;
+}
+
+}  // namespace
+
 absl::Status PurgeRanges(rocksdb::DB* db,
                          const std::vector<rocksdb::ColumnFamilyHandle*>& all,
                          const std::vector<ErasedRange>& ranges,
@@ -90,7 +142,7 @@ absl::Status PurgeRanges(rocksdb::DB* db,
   // level, where the deletion markers are dropped with what they deleted.
   rocksdb::CompactRangeOptions cro;
   cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
-  for (const ErasedRange& range : ranges) {
+  for (const ErasedRange& range : FileRanges(db, ranges)) {
     const rocksdb::Slice begin(range.begin), end(range.end);
     RETURN_IF_ERROR(FromRocksStatus(
         db->CompactRange(cro, range.cf, &begin, &end), "purging erased data"));

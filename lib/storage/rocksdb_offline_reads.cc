@@ -3,43 +3,42 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
-#include "kaiku/storage/v1/records.pb.h"
 #include "lib/common/status_macros.h"
 #include "lib/storage/key_codec.h"
+#include "lib/storage/rocksdb_event_log.h"
 #include "lib/storage/rocksdb_scan.h"
 #include "lib/storage/rocksdb_status.h"
 
 namespace kaiku::storage {
 
 absl::Status ForEachTimelineInDb(
-    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* timeline_cf,
-    absl::string_view tenant,
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* event_index,
+    rocksdb::ColumnFamilyHandle* events, absl::string_view tenant,
     absl::FunctionRef<void(absl::string_view, std::vector<kaiku::v1::Event>)>
         fn) {
   const std::string prefix = TenantPrefix(tenant);
-  BoundedScan it(db, timeline_cf, PrefixSuccessor(prefix));
+  BoundedScan it(db, event_index, PrefixSuccessor(prefix));
   std::string visitor;
-  std::vector<kaiku::v1::Event> timeline;
-  kaiku::storage::v1::TimelineRecord record;
+  std::vector<std::string> log_keys;
+  auto flush = [&]() -> absl::Status {
+    std::vector<kaiku::v1::Event> timeline;
+    RETURN_IF_ERROR(ReadLoggedEvents(db, events, log_keys, visitor, &timeline));
+    log_keys.clear();
+    if (!timeline.empty()) fn(visitor, std::move(timeline));
+    return absl::OkStatus();
+  };
   for (it->Seek(prefix); it->Valid(); it->Next()) {
     TimelineKeyParts parts;
     if (!DecodeTimelineKey(View(it->key()), &parts))
       return absl::DataLossError("malformed timeline key");
     if (parts.visitor_id != visitor) {
-      if (!timeline.empty()) fn(visitor, std::move(timeline));
-      timeline.clear();
+      RETURN_IF_ERROR(flush());
       visitor = std::string(parts.visitor_id);
     }
-    if (!record.ParseFromArray(it->value().data(),
-                               static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(
-          absl::StrCat("unreadable timeline record of visitor ", visitor));
-    }
-    timeline.push_back(std::move(*record.mutable_event()));
+    log_keys.emplace_back(it->value().data(), it->value().size());
   }
   RETURN_IF_ERROR(FromRocksStatus(it->status(), "reading timelines"));
-  if (!timeline.empty()) fn(visitor, std::move(timeline));
-  return absl::OkStatus();
+  return flush();
 }
 
 absl::StatusOr<std::vector<std::string>> ListTenantsInDb(

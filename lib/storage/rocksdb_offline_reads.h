@@ -17,8 +17,8 @@ namespace kaiku::storage {
 
 // Every visitor's timeline of `tenant`, one visitor at a time, in key order.
 absl::Status ForEachTimelineInDb(
-    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* timeline,
-    absl::string_view tenant,
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* event_index,
+    rocksdb::ColumnFamilyHandle* events, absl::string_view tenant,
     absl::FunctionRef<void(absl::string_view, std::vector<kaiku::v1::Event>)>
         fn);
 

@@ -20,6 +20,7 @@
 #include "lib/storage/key_codec.h"
 #include "lib/storage/rocksdb_batch.h"
 #include "lib/storage/rocksdb_erasure.h"
+#include "lib/storage/rocksdb_event_log.h"
 #include "lib/storage/rocksdb_journal.h"
 #include "lib/storage/rocksdb_offline_reads.h"
 #include "lib/storage/rocksdb_scan.h"
@@ -38,7 +39,11 @@
 namespace kaiku::storage {
 namespace {
 
-constexpr char kTimelineCf[] = "timeline";
+constexpr char kEventsCf[] = "events";
+constexpr char kEventIndexCf[] = "event_index";
+// The records of stores written before the event log: moved into the log when
+// such a store is opened for writing (rocksdb_event_log.h).
+constexpr char kOldTimelineCf[] = "timeline";
 // The event-id index of stores written before dedupe read the timelines: it is
 // dropped when such a store is opened for writing.
 constexpr char kOldDedupeCf[] = "dedupe";
@@ -54,8 +59,10 @@ class RocksStore : public Store {
  public:
   RocksStore(const StoreOptions& options)
       : options_(options),
-        timeline_filter_("kaiku.TimelineExpiry", &TimelineEntryTime,
-                         options.retention, options.clock),
+        index_filter_("kaiku.TimelineExpiry", &TimelineEntryTime,
+                      options.retention, options.clock),
+        log_filter_("kaiku.EventLogExpiry", &EventLogEntryTime,
+                    options.retention + options.max_future_skew, options.clock),
         state_filter_("kaiku.VisitorStateExpiry", &VisitorStateEntryTime,
                       options.retention, options.clock) {}
 
@@ -117,20 +124,26 @@ class RocksStore : public Store {
       cf.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
       return cf;
     };
-    rocksdb::ColumnFamilyOptions timeline =
-        cf_options(&timeline_filter_, false);
+    // The log's keys only grow: its files are moved down the levels, not
+    // rewritten, and leave by retention (DropExpiredEvents). Nothing
+    // recompacts them by age (no periodic or TTL compaction).
+    rocksdb::ColumnFamilyOptions events = cf_options(&log_filter_, false);
+    events.periodic_compaction_seconds = 0;
+    events.ttl = 0;
+    rocksdb::ColumnFamilyOptions index = cf_options(&index_filter_, false);
     {
-      timeline.prefix_extractor = NewVisitorPrefixExtractor();
-      timeline.memtable_prefix_bloom_size_ratio = 0.02;
+      index.prefix_extractor = NewVisitorPrefixExtractor();
+      index.memtable_prefix_bloom_size_ratio = 0.02;
       rocksdb::BlockBasedTableOptions table;
       table.block_cache = cache_;
       table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
       table.whole_key_filtering = false;
-      timeline.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+      index.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     }
     std::vector<rocksdb::ColumnFamilyDescriptor> cfs = {
         {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
-        {kTimelineCf, timeline},
+        {kEventsCf, events},
+        {kEventIndexCf, index},
         {kVisitorStateCf, cf_options(&state_filter_, true)},
         {kLeadsCf, cf_options(nullptr, false)},
         {kScoreLogCf, cf_options(nullptr, false)},
@@ -144,6 +157,7 @@ class RocksStore : public Store {
     // opens every column family) and, when writing, dropped. One written
     // before the journal has none; opened read-only, it gets none.
     bool old_dedupe = false;
+    bool old_timeline = false;
     bool has_journal = !existed || !options_.read_only;
     if (existed) {
       std::vector<std::string> names;
@@ -152,12 +166,22 @@ class RocksStore : public Store {
           absl::StrCat("reading the column families of ", options_.path)));
       old_dedupe =
           std::find(names.begin(), names.end(), kOldDedupeCf) != names.end();
+      old_timeline =
+          std::find(names.begin(), names.end(), kOldTimelineCf) != names.end();
+      if (old_timeline && options_.read_only) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "the store at ", options_.path,
+            " has the layout of Kaiku before its event log (column family "
+            "\"timeline\"); open it once for writing (start kaikud on it, or "
+            "on a copy of it) to move its events into the log"));
+      }
       has_journal = has_journal || std::find(names.begin(), names.end(),
                                              kJournalCf) != names.end();
     }
     if (has_journal) cfs.push_back({kJournalCf, journal});
     if (old_dedupe)
       cfs.push_back({kOldDedupeCf, rocksdb::ColumnFamilyOptions()});
+    if (old_timeline) cfs.push_back({kOldTimelineCf, index});
     rocksdb::DB* db = nullptr;
     RETURN_IF_ERROR(FromRocksStatus(
         options_.read_only
@@ -166,6 +190,26 @@ class RocksStore : public Store {
             : rocksdb::DB::Open(db_options, options_.path, cfs, &handles_, &db),
         absl::StrCat("opening RocksDB at ", options_.path)));
     db_.reset(db);
+    cf_.events = handles_[1];
+    cf_.event_index = handles_[2];
+    cf_.visitor_state = handles_[3];
+    cf_.leads = handles_[4];
+    cf_.scorelog = handles_[5];
+    cf_.consumers = handles_[6];
+    if (has_journal) cf_.journal = handles_[7];
+    RETURN_IF_ERROR(positions_.Start(db_.get(), cf_.events));
+    if (old_timeline) {
+      rocksdb::ColumnFamilyHandle* timeline = handles_.back();
+      handles_.pop_back();
+      ASSIGN_OR_RETURN(int64_t moved, MoveTimelineIntoLog(db_.get(), timeline,
+                                                          cf_, &positions_));
+      RETURN_IF_ERROR(FromRocksStatus(db_->DropColumnFamily(timeline),
+                                      "dropping the old timelines"));
+      RETURN_IF_ERROR(FromRocksStatus(db_->DestroyColumnFamilyHandle(timeline),
+                                      "closing the old timelines"));
+      LOG(INFO) << "store at " << options_.path << ": moved " << moved
+                << " events of the earlier layout into the event log";
+    }
     if (old_dedupe) {
       rocksdb::ColumnFamilyHandle* dedupe = handles_.back();
       handles_.pop_back();
@@ -179,12 +223,6 @@ class RocksStore : public Store {
       RETURN_IF_ERROR(FromRocksStatus(db_->DestroyColumnFamilyHandle(dedupe),
                                       "closing the old dedupe index"));
     }
-    cf_.timeline = timeline_ = handles_[1];
-    cf_.visitor_state = handles_[2];
-    cf_.leads = handles_[3];
-    cf_.scorelog = handles_[4];
-    cf_.consumers = handles_[5];
-    if (has_journal) cf_.journal = handles_[6];
     RETURN_IF_ERROR(OpenEveryEventHasState(existed));
     return RecoverScoreSequences();
   }
@@ -221,7 +259,7 @@ class RocksStore : public Store {
   }
 
   std::unique_ptr<StoreBatch> NewBatch() override {
-    return std::make_unique<RocksBatch>(cf_, options_.clock);
+    return std::make_unique<RocksBatch>(cf_, &positions_, options_.clock);
   }
 
   // Score-log entries get their sequence numbers and are written under
@@ -284,7 +322,7 @@ class RocksStore : public Store {
   // Adds a committed batch to the written keys and bytes of its families.
   void CountWritten(const RocksBatch& batch) {
     // Handle indices of the batch's families (RocksBatch's order).
-    constexpr std::array<int, 4> kHandle = {1, 2, 3, 6};
+    constexpr std::array<int, 5> kHandle = {1, 2, 3, 4, 7};
     for (size_t f = 0; f < kHandle.size(); ++f) {
       written_[kHandle[f]].keys.fetch_add(batch.sealed_keys()[f],
                                           std::memory_order_relaxed);
@@ -294,10 +332,10 @@ class RocksStore : public Store {
     int64_t log_bytes = 0;
     for (const auto& [tenant, bytes] : batch.score_events())
       log_bytes += static_cast<int64_t>(tenant.size() + 9 + bytes.size());
-    written_[4].keys.fetch_add(
+    written_[5].keys.fetch_add(
         static_cast<int64_t>(batch.score_events().size()),
         std::memory_order_relaxed);
-    written_[4].bytes.fetch_add(log_bytes, std::memory_order_relaxed);
+    written_[5].bytes.fetch_add(log_bytes, std::memory_order_relaxed);
   }
 
   absl::StatusOr<std::optional<std::string>> GetVisitorState(
@@ -424,8 +462,8 @@ class RocksStore : public Store {
     RETURN_IF_ERROR(FromRocksStatus(
         db_->Put(wo, cf_.consumers, key, EncodeSequence(sequence)),
         "committing a consumer cursor"));
-    written_[5].keys.fetch_add(1, std::memory_order_relaxed);
-    written_[5].bytes.fetch_add(static_cast<int64_t>(key.size() + 8),
+    written_[6].keys.fetch_add(1, std::memory_order_relaxed);
+    written_[6].bytes.fetch_add(static_cast<int64_t>(key.size() + 8),
                                 std::memory_order_relaxed);
     return absl::OkStatus();
   }
@@ -447,7 +485,7 @@ class RocksStore : public Store {
                                      const kaiku::v1::Event& event) override {
     rocksdb::PinnableSlice value;
     rocksdb::Status s =
-        db_->Get(rocksdb::ReadOptions(), timeline_,
+        db_->Get(rocksdb::ReadOptions(), cf_.event_index,
                  TimelineKey(tenant, event.visitor_id(), EventTimeMicros(event),
                              event.event_id()),
                  &value);
@@ -475,7 +513,7 @@ class RocksStore : public Store {
                                             absl::string_view visitor_id,
                                             const TimelinePosition* after,
                                             int limit) override {
-    VisitorScan it(db_.get(), timeline_, tenant, visitor_id);
+    VisitorScan it(db_.get(), cf_.event_index, tenant, visitor_id);
     if (after == nullptr) {
       it->Seek(it.prefix());
     } else {
@@ -485,29 +523,31 @@ class RocksStore : public Store {
       if (it->Valid() && it->key() == rocksdb::Slice(start)) it->Next();
     }
     TimelinePage page;
-    kaiku::storage::v1::TimelineRecord record;
+    std::vector<std::string> log_keys;
+    std::string last_index_key;
     for (; it->Valid(); it->Next()) {
-      if (static_cast<int>(page.events.size()) == limit) {
-        // More follow: the next page starts after the last event returned.
-        const kaiku::v1::Event& last = page.events.back();
-        page.next = TimelinePosition{EventTimeMicros(last), last.event_id()};
+      if (static_cast<int>(log_keys.size()) == limit) {
+        // More follow: the next page starts after the last entry taken.
+        TimelineKeyParts last;
+        if (!DecodeTimelineKey(last_index_key, &last))
+          return absl::DataLossError("malformed timeline key");
+        page.next = TimelinePosition{last.event_time_micros,
+                                     std::string(last.event_id)};
         break;
       }
-      if (!record.ParseFromArray(it->value().data(),
-                                 static_cast<int>(it->value().size()))) {
-        return absl::DataLossError(
-            absl::StrCat("unreadable timeline record of visitor ", visitor_id));
-      }
-      page.events.push_back(std::move(*record.mutable_event()));
+      last_index_key.assign(it->key().data(), it->key().size());
+      log_keys.emplace_back(it->value().data(), it->value().size());
     }
     RETURN_IF_ERROR(FromRocksStatus(it->status(), "reading a timeline"));
+    RETURN_IF_ERROR(ReadLoggedEvents(db_.get(), cf_.events, log_keys,
+                                     visitor_id, &page.events));
     return page;
   }
 
   absl::Status ForEachEventTime(absl::string_view tenant,
                                 absl::string_view visitor_id,
                                 absl::FunctionRef<void(int64_t)> fn) override {
-    VisitorScan it(db_.get(), timeline_, tenant, visitor_id);
+    VisitorScan it(db_.get(), cf_.event_index, tenant, visitor_id);
     for (it->Seek(it.prefix()); it->Valid(); it->Next()) {
       TimelineKeyParts parts;
       if (!DecodeTimelineKey(
@@ -523,12 +563,13 @@ class RocksStore : public Store {
       absl::string_view tenant,
       absl::FunctionRef<void(absl::string_view, std::vector<kaiku::v1::Event>)>
           fn) override {
-    return ForEachTimelineInDb(db_.get(), timeline_, tenant, fn);
+    return ForEachTimelineInDb(db_.get(), cf_.event_index, cf_.events, tenant,
+                               fn);
   }
 
   absl::StatusOr<std::vector<std::string>> ListTenants() override {
     return ListTenantsInDb(db_.get(),
-                           {cf_.timeline, cf_.visitor_state, cf_.scorelog});
+                           {cf_.event_index, cf_.visitor_state, cf_.scorelog});
   }
 
   absl::Status ForEachVisitorState(
@@ -589,6 +630,13 @@ class RocksStore : public Store {
     return FromRocksStatus(it->status(), "reading the score log");
   }
 
+  absl::Status DropExpiredEvents() override {
+    return DropLogFilesBefore(
+        db_.get(), cf_.events,
+        absl::ToUnixMicros(options_.clock->Now() - options_.retention -
+                           options_.max_future_skew));
+  }
+
   absl::Status Flush() override {
     rocksdb::FlushOptions fo;
     return FromRocksStatus(db_->Flush(fo, handles_), "flushing memtables");
@@ -643,19 +691,20 @@ class RocksStore : public Store {
 
  private:
   const StoreOptions options_;
-  const ExpiryFilter timeline_filter_;
+  const ExpiryFilter index_filter_;
+  const ExpiryFilter log_filter_;
   const ExpiryFilter state_filter_;
   std::shared_ptr<rocksdb::Cache> cache_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
-  rocksdb::ColumnFamilyHandle* timeline_ = nullptr;
+  EventLogPositions positions_;
   std::atomic<bool> every_event_has_state_{false};
   // Per column family (by index in handles_): keys and bytes committed.
   struct Written {
     std::atomic<int64_t> keys{0};
     std::atomic<int64_t> bytes{0};
   };
-  std::array<Written, 7> written_;
+  std::array<Written, 8> written_;
   Families cf_;
   absl::Mutex log_mu_;
   // Per tenant: the last score-log sequence number assigned, the last one

@@ -54,6 +54,11 @@ struct StoreOptions {
   // quarter of the retention (4 rewrites; expired data gone within 1.25 ×
   // retention). Default: zero.
   absl::Duration periodic_compaction = absl::ZeroDuration();
+  // How far after their arrival events may be dated (the ingest validation's
+  // limit, lib/events): the event log keeps each event this much longer than
+  // the retention, so that it outlives its index entry, which expires by
+  // event time. Default: 5 minutes.
+  absl::Duration max_future_skew = absl::Minutes(5);
   // Clock for expiry. Must outlive the store. Default: the real clock.
   const Clock* clock = Clock::Real();
   // Opens an existing store for reading only (RocksDB OpenForReadOnly): no
@@ -304,6 +309,14 @@ class Store {
   // store; writes go on meanwhile.
   virtual absl::Status PurgeErased() = 0;
 
+  // Removes the event log's files whose records all arrived longer ago than
+  // retention + max_future_skew: whole files, nothing newer is rewritten (a
+  // file spanning that moment goes on a later call). The events were
+  // unreachable already
+  // (their index entries expire by event time). Call it periodically
+  // (kaikud's maintenance does, with the score log's retention).
+  virtual absl::Status DropExpiredEvents() = 0;
+
   // Flushes memtables to SST files (used at shutdown, so a restart replays
   // little WAL).
   virtual absl::Status Flush() = 0;
@@ -420,6 +433,9 @@ class StoreWrapper : public Store {
   absl::Status PurgeErased() override { return target_->PurgeErased(); }
   absl::Status Flush() override { return target_->Flush(); }
   StoreStats Stats() override { return target_->Stats(); }
+  absl::Status DropExpiredEvents() override {
+    return target_->DropExpiredEvents();
+  }
   absl::Status Checkpoint(const std::string& dir) override {
     return target_->Checkpoint(dir);
   }

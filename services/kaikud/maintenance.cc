@@ -32,6 +32,8 @@ void Maintenance::Run() {
       absl::Status s =
           scorelog::ApplyRetention(*store_, retention_, clock_->Now());
       if (!s.ok()) LOG(WARNING) << "score-log retention: " << s;
+      s = store_->DropExpiredEvents();
+      if (!s.ok()) LOG(WARNING) << "event log retention: " << s;
       next_retention = absl::Now() + retention_interval_;
     }
     hub_->Tick();

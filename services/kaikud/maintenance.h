@@ -1,4 +1,4 @@
-// kaikud's periodic work on one thread: score-log retention every
+// kaikud's periodic work on one thread: score-log and event-log retention every
 // `retention_interval`, and a tick of the score-log hub every
 // `tick_interval`, so idle Subscribe streams send their heartbeats.
 #ifndef KAIKU_SERVICES_KAIKUD_MAINTENANCE_H_

@@ -107,6 +107,7 @@ class ServerImpl : public Server {
     });
 
     storage::StoreOptions store_options;
+    store_options.max_future_skew = ToAbslDuration(config_.max_future_skew());
     store_options.path =
         (std::filesystem::path(config_.data_dir()) / "db").string();
     store_options.block_cache_bytes = config_.storage().block_cache_bytes();

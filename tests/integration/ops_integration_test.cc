@@ -249,7 +249,7 @@ TEST_F(OpsTest, MetricsPassPromtoolAndFollowTheEvents) {
             log.size());
   EXPECT_GT(Sample(busy, "kaiku_rocksdb_user_written_bytes_total"), 0);
   EXPECT_GT(
-      Sample(busy, "kaiku_rocksdb_memtable_bytes{column_family=\"timeline\"}"),
+      Sample(busy, "kaiku_rocksdb_memtable_bytes{column_family=\"events\"}"),
       0);
 
   // The built-in model has no file to reload: a failed reload is counted.

@@ -10,9 +10,9 @@
 //   kaiku_baseline --target=postgres --pg="host=127.0.0.1 port=5433 ..."
 //
 // Targets: rocksdb (Kaiku's timeline keys), rocksdb-day-bucketed,
-// rocksdb-time-first (the key layouts of rocksdb_writer.h), redis, postgres,
-// and none (only makes the events: what that costs is part of the rocksdb
-// targets' own CPU). Summary on stdout as "key value" lines, like
+// rocksdb-time-first, rocksdb-log-index (the key layouts of rocksdb_writer.h),
+// redis, postgres, and none (only makes the events: what that costs is part of
+// the rocksdb targets' own CPU). Summary on stdout as "key value" lines, like
 // kaiku_loadgen's. Exit status: 0 when every write succeeded, 1 otherwise,
 // 2 usage.
 #include <sys/resource.h>
@@ -44,7 +44,8 @@
 
 ABSL_FLAG(
     std::string, target, "",
-    "rocksdb, rocksdb-day-bucketed, rocksdb-time-first, redis, postgres or "
+    "rocksdb, rocksdb-day-bucketed, rocksdb-time-first, rocksdb-log-index, "
+    "redis, postgres or "
     "none. Required.");
 ABSL_FLAG(std::string, path, "", "Database directory for the rocksdb targets.");
 ABSL_FLAG(int, redis_port, 6379, "Redis on 127.0.0.1 at this port.");
@@ -91,14 +92,15 @@ absl::StatusOr<std::unique_ptr<Writer>> Open(const std::string& target,
   if (target == "none") return std::make_unique<NullWriter>();
   using ::kaiku::baselines::KeyLayout;
   if (target == "rocksdb" || target == "rocksdb-day-bucketed" ||
-      target == "rocksdb-time-first") {
+      target == "rocksdb-time-first" || target == "rocksdb-log-index") {
     if (index > 0)
       return absl::InvalidArgumentError("rocksdb: one connection only");
     return kaiku::baselines::OpenRocksDbWriter(
         absl::GetFlag(FLAGS_path),
         target == "rocksdb"                ? KeyLayout::kVisitorFirst
         : target == "rocksdb-day-bucketed" ? KeyLayout::kDayBucketed
-                                           : KeyLayout::kTimeFirst);
+        : target == "rocksdb-time-first"   ? KeyLayout::kTimeFirst
+                                           : KeyLayout::kLogAndIndex);
   }
   if (target == "redis")
     return kaiku::baselines::OpenRedisWriter("127.0.0.1",
@@ -158,6 +160,7 @@ class Feed {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "kaiku_baseline --target=rocksdb|rocksdb-day-bucketed|rocksdb-time-first|"
+      "rocksdb-log-index|"
       "redis|postgres|none "
       "[--duration=S]");
   absl::ParseCommandLine(argc, argv);

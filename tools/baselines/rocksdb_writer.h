@@ -10,6 +10,9 @@
 //                  one day together, and old days out of the way of compaction
 //   kTimeFirst     tenant, time, visitor, id: appends at the end of the key
 //   space
+//   kLogAndIndex   the record under an append-only sequence number in one
+//                  column family, and Kaiku's timeline key pointing at it (8
+//                  bytes) in another: a time-first log with a visitor index
 #ifndef KAIKU_TOOLS_BASELINES_ROCKSDB_WRITER_H_
 #define KAIKU_TOOLS_BASELINES_ROCKSDB_WRITER_H_
 
@@ -21,7 +24,7 @@
 
 namespace kaiku::baselines {
 
-enum class KeyLayout { kVisitorFirst, kDayBucketed, kTimeFirst };
+enum class KeyLayout { kVisitorFirst, kDayBucketed, kTimeFirst, kLogAndIndex };
 
 // Opens (creating) a database at `path`; the writer shares it with nothing.
 absl::StatusOr<std::unique_ptr<Writer>> OpenRocksDbWriter(

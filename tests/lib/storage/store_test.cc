@@ -278,12 +278,16 @@ TEST_F(StoreTest, RecordsAreTheSerializedRecordMessages) {
     kaiku::storage::v1::TimelineRecord expected;
     *expected.mutable_event() = event;
     expected.set_received_at_micros(received);
-    EXPECT_EQ(
-        read("timeline", TimelineKey("t", "v",
-                                     absl::ToUnixMicros(absl::FromUnixSeconds(
-                                         event.occurred_at().seconds())),
-                                     event.event_id())),
-        expected.SerializeAsString())
+    const std::string log_key = read(
+        "event_index", TimelineKey("t", "v",
+                                   absl::ToUnixMicros(absl::FromUnixSeconds(
+                                       event.occurred_at().seconds())),
+                                   event.event_id()));
+    int64_t log_time;
+    uint64_t sequence;
+    ASSERT_TRUE(DecodeEventLogKey(log_key, &log_time, &sequence));
+    EXPECT_EQ(log_time, received);
+    EXPECT_EQ(read("events", log_key), expected.SerializeAsString())
         << event.event_id();
   }
   kaiku::storage::v1::ScoreLogRecord expected;
@@ -383,6 +387,113 @@ TEST_F(StoreTest, ForEachEventTimeAndErase) {
   EXPECT_EQ(*erased, 2);
   EXPECT_TRUE(store->ReadTimeline("t", "v", nullptr, 10)->events.empty());
   EXPECT_EQ(store->ReadTimeline("t", "w", nullptr, 10)->events.size(), 1u);
+  // The purge leaves only w's record in the event log's files.
+  ASSERT_TRUE(store->PurgeErased().ok());
+  store.reset();
+  std::vector<std::string> logged;
+  WithRawDb(
+      [&](rocksdb::DB& db, std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+        for (rocksdb::ColumnFamilyHandle* h : handles) {
+          if (h->GetName() != "events") continue;
+          std::unique_ptr<rocksdb::Iterator> it(db.NewIterator({}, h));
+          kaiku::storage::v1::TimelineRecord record;
+          for (it->SeekToFirst(); it->Valid(); it->Next()) {
+            ASSERT_TRUE(record.ParseFromArray(
+                it->value().data(), static_cast<int>(it->value().size())));
+            logged.push_back(record.event().event_id());
+          }
+        }
+      });
+  EXPECT_THAT(logged, ::testing::ElementsAre("e3"));
+}
+
+// Retention removes the event log's entries that arrived before retention +
+// max_future_skew, and keeps the newer ones.
+TEST_F(StoreTest, RetentionRemovesTheEventLogsExpiredStretch) {
+  auto store = Open();
+  Put(*store, "t", PageView("old", "v", kT0));
+  ASSERT_TRUE(store->Flush().ok());
+  clock_.Advance(absl::Hours(24 * 90) + absl::Minutes(5) + absl::Hours(1));
+  Put(*store, "t", PageView("new", "w", clock_.Now()));
+  ASSERT_TRUE(store->Flush().ok());
+  auto log_bytes = [&] {
+    for (const auto& cf : store->Stats().column_families)
+      if (cf.name == "events") return cf.sst_bytes;
+    return int64_t{-1};
+  };
+  const int64_t before = log_bytes();
+  ASSERT_TRUE(store->DropExpiredEvents().ok());
+  const int64_t after = log_bytes();
+  EXPECT_GT(after, 0);
+  EXPECT_LT(after, before);
+  EXPECT_TRUE(store->ReadTimeline("t", "v", nullptr, 10)->events.empty());
+  EXPECT_EQ(store->ReadTimeline("t", "w", nullptr, 10)->events.size(), 1u);
+  // Nothing of the retained stretch goes on later calls.
+  ASSERT_TRUE(store->DropExpiredEvents().ok());
+  EXPECT_EQ(log_bytes(), after);
+}
+
+// A store of the layout before the event log (records in "timeline" under
+// their index keys) is refused read-only, with what to do, and moved into the
+// log when opened for writing.
+TEST_F(StoreTest, MovesAStoreOfTheTimelineLayoutIntoTheLog) {
+  { auto store = Open(); }
+  const kaiku::v1::Event a1 = PageView("a1", "a", kT0 + absl::Seconds(2));
+  const kaiku::v1::Event a2 = PageView("a2", "a", kT0 + absl::Seconds(1));
+  const kaiku::v1::Event b1 = PageView("b1", "b", kT0);
+  WithRawDb([&](rocksdb::DB& db,
+                std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
+    for (auto it = handles.begin(); it != handles.end();) {
+      const std::string name = (*it)->GetName();
+      if (name == "events" || name == "event_index") {
+        ASSERT_TRUE(db.DropColumnFamily(*it).ok());
+        ASSERT_TRUE(db.DestroyColumnFamilyHandle(*it).ok());
+        it = handles.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    rocksdb::ColumnFamilyHandle* timeline = nullptr;
+    ASSERT_TRUE(db.CreateColumnFamily({}, "timeline", &timeline).ok());
+    handles.push_back(timeline);
+    for (const kaiku::v1::Event& e : {a1, a2, b1}) {
+      kaiku::storage::v1::TimelineRecord record;
+      *record.mutable_event() = e;
+      record.set_received_at_micros(absl::ToUnixMicros(kT0));
+      ASSERT_TRUE(db.Put({}, timeline,
+                         TimelineKey("t", e.visitor_id(),
+                                     absl::ToUnixMicros(absl::FromUnixSeconds(
+                                         e.occurred_at().seconds())),
+                                     e.event_id()),
+                         record.SerializeAsString())
+                      .ok());
+    }
+  });
+  StoreOptions read_only;
+  read_only.path = dir_.Sub("db");
+  read_only.read_only = true;
+  auto refused = Store::Open(read_only);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.status().message(),
+              ::testing::HasSubstr("open it once for writing"));
+  {
+    auto store = Open();
+    auto page = store->ReadTimeline("t", "a", nullptr, 10);
+    ASSERT_TRUE(page.ok()) << page.status();
+    ASSERT_EQ(page->events.size(), 2u);
+    EXPECT_EQ(page->events[0].event_id(), "a2");
+    EXPECT_EQ(page->events[1].event_id(), "a1");
+    EXPECT_TRUE(*store->ContainsEvent("t", b1));
+    Put(*store, "t", PageView("b2", "b", kT0 + absl::Seconds(5)));
+  }
+  std::vector<std::string> names;
+  ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::Options(),
+                                              dir_.Sub("db"), &names)
+                  .ok());
+  EXPECT_THAT(names, ::testing::Not(::testing::Contains("timeline")));
+  auto reader = Store::Open(read_only);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  EXPECT_EQ((*reader)->ReadTimeline("t", "b", nullptr, 10)->events.size(), 2u);
 }
 
 kaiku::v1::ScoreEvent Scored(const std::string& visitor,
