@@ -142,8 +142,8 @@ absl::Status ValidateServerConfig(const ServerConfig& c) {
   if (c.durability() != "process" && c.durability() != "fsync") {
     return FieldError("durability", "must be \"process\" or \"fsync\"");
   }
-  if (ToAbslDuration(c.retention()) < absl::Hours(1)) {
-    return FieldError("retention", "must be at least 1 hour");
+  if (ToAbslDuration(c.retention()) < absl::Minutes(10)) {
+    return FieldError("retention", "must be at least 10 minutes");
   }
   if (ToAbslDuration(c.max_future_skew()) < absl::ZeroDuration()) {
     return FieldError("max_future_skew", "must not be negative");
