@@ -177,7 +177,7 @@ baseline_phase() {
 echo "== 5/5 baselines, $baseline_seconds s each"
 echo "   making the events alone (their cost is in the raw RocksDB figures)"
 baseline_phase none "" --target=none
-echo "   raw RocksDB, Kaiku's visitor-first keys"
+echo "   raw RocksDB, records under visitor-first keys (the old timeline)"
 baseline_phase rocksdb "" --target=rocksdb --path="$out/rocksdb.data"
 rm -rf "$out/rocksdb.data"
 echo "   raw RocksDB, day-bucketed keys"
@@ -297,7 +297,7 @@ labelled() {  # the value of metric $2 with label $3 in $1
   echo "| Kaiku (gRPC, dedupe, scoring, score stream) | $(rate max) | $kaiku_cpu | 1.0 | 1.0 |"
   for b in rocksdb rocksdb_day rocksdb_time rocksdb_log redis postgres; do
     case $b in
-      rocksdb) label="raw RocksDB WriteBatch of 100, Kaiku's keys, no gRPC (in process; CPU without making the events)"; c=$(storage_cpu rocksdb) ;;
+      rocksdb) label="raw RocksDB WriteBatch of 100, records under visitor-first keys (the old timeline), no gRPC (in process; CPU without making the events)"; c=$(storage_cpu rocksdb) ;;
       rocksdb_day) label="raw RocksDB, day-bucketed keys (tenant, day, visitor, time; same)"; c=$(storage_cpu rocksdb_day) ;;
       rocksdb_time) label="raw RocksDB, time-first keys (tenant, time, visitor; same)"; c=$(storage_cpu rocksdb_time) ;;
       rocksdb_log) label="raw RocksDB, records under sequential keys + visitor-first index entries (Kaiku's layout; same)"; c=$(storage_cpu rocksdb_log) ;;
