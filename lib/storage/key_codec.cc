@@ -7,6 +7,11 @@ namespace {
 
 constexpr uint64_t kSignBit = uint64_t{1} << 63;
 
+void AppendBigEndian(uint64_t v, std::string* out) {
+  for (int shift = 56; shift >= 0; shift -= 8)
+    out->push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
 void AppendLengthPrefixed(absl::string_view s, std::string* out) {
   CHECK(s.size() <= kMaxKeyStringBytes) << "key string too long: " << s.size();
   out->push_back(static_cast<char>(s.size()));
@@ -25,10 +30,7 @@ bool ConsumeLengthPrefixed(absl::string_view* in, absl::string_view* s) {
 }  // namespace
 
 void AppendTimeMicros(int64_t micros, std::string* out) {
-  uint64_t v = static_cast<uint64_t>(micros) ^ kSignBit;
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    out->push_back(static_cast<char>((v >> shift) & 0xff));
-  }
+  AppendBigEndian(static_cast<uint64_t>(micros) ^ kSignBit, out);
 }
 
 int64_t DecodeTimeMicros(absl::string_view in) {
@@ -37,11 +39,16 @@ int64_t DecodeTimeMicros(absl::string_view in) {
   return static_cast<int64_t>(v ^ kSignBit);
 }
 
+void AppendEventLogKey(int64_t log_time_micros, uint64_t sequence,
+                       std::string* out) {
+  AppendTimeMicros(log_time_micros, out);
+  AppendBigEndian(sequence, out);
+}
+
 std::string EventLogKey(int64_t log_time_micros, uint64_t sequence) {
   std::string key;
   key.reserve(kEventLogKeyBytes);
-  AppendTimeMicros(log_time_micros, &key);
-  key += EncodeSequence(sequence);
+  AppendEventLogKey(log_time_micros, sequence, &key);
   return key;
 }
 
@@ -115,8 +122,7 @@ std::string TenantPrefix(absl::string_view tenant) {
 
 std::string EncodeSequence(uint64_t sequence) {
   std::string out;
-  for (int shift = 56; shift >= 0; shift -= 8)
-    out.push_back(static_cast<char>((sequence >> shift) & 0xff));
+  AppendBigEndian(sequence, &out);
   return out;
 }
 

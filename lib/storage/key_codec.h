@@ -94,6 +94,9 @@ int64_t DecodeTimeMicros(absl::string_view in);
 
 // The key of an event in the event log (16 bytes).
 std::string EventLogKey(int64_t log_time_micros, uint64_t sequence);
+// The same, appended to `out` (no allocation of its own: the ingest path).
+void AppendEventLogKey(int64_t log_time_micros, uint64_t sequence,
+                       std::string* out);
 inline constexpr size_t kEventLogKeyBytes = 16;
 // Returns false when `key` is not a well-formed event log key.
 bool DecodeEventLogKey(absl::string_view key, int64_t* log_time_micros,

@@ -46,10 +46,12 @@ void AppendRecord(int message_field,
 void RocksBatch::PutEvent(absl::string_view tenant,
                           const kaiku::v1::Event& event,
                           int64_t received_at_micros) {
-  const std::string log_key = positions_->Next(received_at_micros);
   Entry& logged = Begin(kEvents);
-  buffer_ += log_key;
+  positions_->Next(received_at_micros, &buffer_);
   EndKey(logged);
+  // The index entry's value is this key.
+  char log_key[kEventLogKeyBytes];
+  buffer_.copy(log_key, kEventLogKeyBytes, logged.key_begin);
   // A TimelineRecord, encoded without copying the event into one.
   AppendRecord(kaiku::storage::v1::TimelineRecord::kEventFieldNumber, event,
                kaiku::storage::v1::TimelineRecord::kReceivedAtMicrosFieldNumber,
@@ -59,7 +61,7 @@ void RocksBatch::PutEvent(absl::string_view tenant,
   buffer_ += TimelineKey(tenant, event.visitor_id(), EventTimeMicros(event),
                          event.event_id());
   EndKey(indexed);
-  buffer_ += log_key;
+  buffer_.append(log_key, kEventLogKeyBytes);
   EndValue(indexed);
   ++size_;
 }

@@ -30,14 +30,14 @@ absl::Status EventLogPositions::Start(rocksdb::DB* db,
   return absl::OkStatus();
 }
 
-std::string EventLogPositions::Next(int64_t arrival_micros) {
+void EventLogPositions::Next(int64_t arrival_micros, std::string* out) {
   int64_t time = time_.load(std::memory_order_relaxed);
   while (arrival_micros > time &&
          !time_.compare_exchange_weak(time, arrival_micros,
                                       std::memory_order_relaxed)) {
   }
-  return EventLogKey(std::max(time, arrival_micros),
-                     sequence_.fetch_add(1, std::memory_order_relaxed) + 1);
+  AppendEventLogKey(std::max(time, arrival_micros),
+                    sequence_.fetch_add(1, std::memory_order_relaxed) + 1, out);
 }
 
 absl::Status ReadLoggedEvents(rocksdb::DB* db,
@@ -116,8 +116,8 @@ absl::StatusOr<int64_t> MoveTimelineIntoLog(
           return absl::DataLossError(
               "malformed timeline entry in a store of the earlier layout");
         }
-        const std::string log_key =
-            positions->Next(record.received_at_micros());
+        std::string log_key;
+        positions->Next(record.received_at_micros(), &log_key);
         batch.Put(cf.events, log_key, it->value()).PermitUncheckedError();
         batch.Put(cf.event_index, it->key(), log_key).PermitUncheckedError();
         batch.Delete(timeline, it->key()).PermitUncheckedError();

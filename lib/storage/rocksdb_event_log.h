@@ -34,10 +34,11 @@ class EventLogPositions {
   // Continues after the log's greatest key (none: an empty log).
   absl::Status Start(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events);
 
-  // The key of the next event, which arrived at `arrival_micros`: its log
-  // time is the arrival time or the greatest log time handed out before, if
-  // that is later; its sequence number is the next one.
-  std::string Next(int64_t arrival_micros);
+  // Appends to `out` the key of the next event, which arrived at
+  // `arrival_micros`: its log time is the arrival time or the greatest log
+  // time handed out before, if that is later; its sequence number is the
+  // next one.
+  void Next(int64_t arrival_micros, std::string* out);
 
  private:
   std::atomic<int64_t> time_{0};
