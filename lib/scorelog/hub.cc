@@ -7,10 +7,6 @@
 #include "lib/scorelog/cursor.h"
 
 namespace kaiku::scorelog {
-namespace {
-constexpr int kReadChunk = 1000;
-}  // namespace
-
 ScoreLogHub::ScoreLogHub(storage::Store* store, size_t ring_entries)
     : store_(store), ring_entries_(std::max<size_t>(ring_entries, 1)) {
   thread_ = std::thread([this] { Run(); });
@@ -31,6 +27,24 @@ std::shared_ptr<const Entry> ScoreLogHub::Decode(
   entry->event = std::move(stored.event);
   entry->event.set_id(EventId(stored.sequence));
   entry->event.set_cursor(EncodeCursor(tenant, stored.sequence));
+  entry->wire = entry->event.SerializeAsString();
+  return entry;
+}
+
+std::shared_ptr<const Entry> ScoreLogHub::DecodeCommitted(
+    absl::string_view tenant, Pending pending) {
+  auto entry = std::make_shared<Entry>();
+  entry->sequence = pending.sequence;
+  if (!entry->event.ParseFromString(pending.event)) return nullptr;
+  // The wire bytes are the committed bytes with the id and the cursor
+  // appended: a message's fields may come in any order.
+  kaiku::v1::ScoreEvent names;
+  names.set_id(EventId(pending.sequence));
+  names.set_cursor(EncodeCursor(tenant, pending.sequence));
+  entry->wire = std::move(pending.event);
+  names.AppendToString(&entry->wire);
+  entry->event.set_id(std::move(*names.mutable_id()));
+  entry->event.set_cursor(std::move(*names.mutable_cursor()));
   return entry;
 }
 
@@ -43,11 +57,21 @@ ScoreLogHub::Tenant& ScoreLogHub::TenantLocked(absl::string_view tenant) {
   return t;
 }
 
-void ScoreLogHub::OnCommitted(absl::string_view tenant,
-                              uint64_t last_sequence) {
+void ScoreLogHub::OnCommitted(
+    const std::vector<storage::CommittedScoreEvent>& entries) {
   absl::MutexLock lock(&mu_);
-  uint64_t& pending = pending_[tenant];
-  pending = std::max(pending, last_sequence);
+  for (const storage::CommittedScoreEvent& e : entries) {
+    Tenant& t = tenants_[e.tenant];
+    if (!t.known) {
+      // Entries come in order and without gaps: everything before this one
+      // is committed.
+      t.available = e.sequence - 1;
+      t.known = true;
+    }
+    if (t.pending.empty()) dirty_.emplace_back(e.tenant);
+    t.pending.push_back(Pending{e.sequence, std::string(e.event)});
+    t.committed = e.sequence;
+  }
 }
 
 uint64_t ScoreLogHub::Available(absl::string_view tenant) {
@@ -65,6 +89,9 @@ bool ScoreLogHub::ReadRecent(absl::string_view tenant, uint64_t after,
   auto it = std::lower_bound(t.ring.begin(), t.ring.end(), after + 1,
                              [](const std::shared_ptr<const Entry>& e,
                                 uint64_t s) { return e->sequence < s; });
+  // Nothing in memory after `after` up to `available` (Forget removed it):
+  // the store says what is left.
+  if (it == t.ring.end()) return false;
   for (; it != t.ring.end() && out->size() < max &&
          (*it)->sequence <= t.available;
        ++it) {
@@ -83,6 +110,9 @@ void ScoreLogHub::Forget(absl::string_view tenant,
   std::erase_if(t.ring, [&](const std::shared_ptr<const Entry>& e) {
     return e->event.visitor_id() == visitor_id;
   });
+  // Entries not decoded yet are dropped (rare; the next Run advances
+  // `available` past them, and readers find them in the store).
+  t.pending.clear();
 }
 
 uint64_t ScoreLogHub::AddWaiter(absl::string_view tenant,
@@ -124,62 +154,54 @@ bool ScoreLogHub::closed() {
 
 void ScoreLogHub::Run() {
   while (true) {
-    absl::flat_hash_map<std::string, uint64_t> pending;
+    std::vector<std::string> dirty;
     bool tick = false;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
           +[](ScoreLogHub* hub) ABSL_EXCLUSIVE_LOCKS_REQUIRED(hub->mu_) {
-            return !hub->pending_.empty() || hub->tick_ || hub->stopping_;
+            return !hub->dirty_.empty() || hub->tick_ || hub->stopping_;
           },
           this));
       if (stopping_) return;
-      pending.swap(pending_);
+      dirty.swap(dirty_);
       tick = tick_;
       tick_ = false;
     }
     std::vector<std::string> grown;
-    for (const auto& [tenant, last] : pending) {
-      uint64_t from, erasures;
+    for (const std::string& tenant : dirty) {
+      std::vector<Pending> pending;
+      uint64_t committed, erasures;
       {
         absl::MutexLock lock(&mu_);
-        Tenant& t = TenantLocked(tenant);
-        from = t.available;
+        Tenant& t = tenants_[tenant];
+        pending.swap(t.pending);
+        committed = t.committed;
         erasures = t.erasures;
       }
-      if (last <= from) continue;
-      std::vector<std::shared_ptr<const Entry>> loaded;
-      bool complete = true;
-      for (uint64_t after = from; after < last;) {
-        absl::StatusOr<std::vector<storage::ScoreLogEntry>> chunk =
-            store_->ReadScoreLog(tenant, after, kReadChunk);
-        if (!chunk.ok()) {
-          LOG(WARNING) << "score log of tenant " << tenant
-                       << " not loaded for fan-out: " << chunk.status();
-          complete = false;
-          break;
-        }
-        if (chunk->empty()) break;
-        for (storage::ScoreLogEntry& e : *chunk) {
-          if (e.sequence > last) break;
-          after = e.sequence;
-          loaded.push_back(Decode(tenant, std::move(e)));
-        }
-        if (chunk->back().sequence >= last ||
-            chunk->size() < static_cast<size_t>(kReadChunk))
-          break;
-      }
+      std::vector<std::shared_ptr<const Entry>> decoded;
+      decoded.reserve(pending.size());
+      for (Pending& p : pending)
+        decoded.push_back(DecodeCommitted(tenant, std::move(p)));
       absl::MutexLock lock(&mu_);
-      Tenant& t = TenantLocked(tenant);
-      // Subscribers read the store instead of an incomplete ring, or of one
-      // loaded while an erasure ran.
-      if (!complete || t.erasures != erasures) {
+      Tenant& t = tenants_[tenant];
+      // Subscribers read the store for entries decoded while an erasure ran.
+      if (t.erasures != erasures) {
         t.ring.clear();
-        loaded.clear();
+        decoded.clear();
       }
-      for (auto& e : loaded) t.ring.push_back(std::move(e));
+      for (auto& e : decoded) {
+        // A gap (undecodable bytes, entries Forget dropped) empties the ring:
+        // it only ever holds a run without gaps.
+        if (e == nullptr || (!t.ring.empty() && e->sequence != t.ring_end)) {
+          t.ring.clear();
+          if (e == nullptr) continue;
+        }
+        t.ring_end = e->sequence + 1;
+        t.ring.push_back(std::move(e));
+      }
       while (t.ring.size() > ring_entries_) t.ring.pop_front();
-      t.available = std::max(t.available, last);
+      t.available = std::max(t.available, committed);
       grown.push_back(tenant);
     }
     if (tick) {

@@ -1,11 +1,13 @@
 // Fan-out of the score log to live subscribers.
 //
-// The store tells the hub (Store::SetScoreLogListener → OnCommitted) that a
-// tenant's log grew; the hub's own thread reads the new entries once, decodes
-// them once (id and cursor filled in) into a bounded per-tenant ring, and
-// wakes the tenant's waiting subscribers. Subscribers at the tail share those
-// decoded entries; one that fell behind the ring reads the store at its own
-// pace. The ingest path only enqueues a (tenant, sequence) pair.
+// The store hands the hub each commit's score-log entries as they are written
+// (Store::SetScoreLogListener → OnCommitted): the committing thread only
+// copies their bytes into a queue. The hub's own thread decodes each entry
+// once, gives it its id and cursor and its bytes on the wire (serialized once,
+// for every subscriber), keeps it in a bounded per-tenant ring, and wakes the
+// tenant's waiting subscribers. Subscribers at the tail share those entries;
+// one that fell behind the ring reads the store at its own pace. Nothing is
+// read back from the store on the way.
 //
 //   uint64_t waiter = hub.AddWaiter(tenant, [] { /* schedule a Pump */ });
 //   std::vector<std::shared_ptr<const Entry>> entries;
@@ -38,6 +40,8 @@ namespace kaiku::scorelog {
 struct Entry {
   uint64_t sequence = 0;
   kaiku::v1::ScoreEvent event;
+  // `event` serialized, as subscribers receive it.
+  std::string wire;
 };
 
 class ScoreLogHub {
@@ -51,7 +55,7 @@ class ScoreLogHub {
   ~ScoreLogHub();
 
   // The store's listener.
-  void OnCommitted(absl::string_view tenant, uint64_t last_sequence);
+  void OnCommitted(const std::vector<storage::CommittedScoreEvent>& entries);
 
   // The last sequence number subscribers may read (committed, durable, and
   // seen by the hub).
@@ -79,20 +83,36 @@ class ScoreLogHub {
   void Close();
   bool closed();
 
-  // Decodes a stored entry for delivery (id and cursor set).
+  // Decodes a stored entry for delivery (id, cursor and wire bytes set).
   static std::shared_ptr<const Entry> Decode(absl::string_view tenant,
                                              storage::ScoreLogEntry entry);
 
  private:
+  // A committed entry not decoded yet.
+  struct Pending {
+    uint64_t sequence;
+    std::string event;  // serialized, id and cursor unset
+  };
   struct Tenant {
     uint64_t available = 0;
     bool known = false;  // `available` read from the store
-    // Counts Forget calls: entries loaded from the store across one are
-    // dropped, since they may hold what it erased.
+    // Counts Forget calls: entries decoded across one are dropped, since they
+    // may hold what it erased.
     uint64_t erasures = 0;
     std::deque<std::shared_ptr<const Entry>> ring;
+    // The sequence number after the ring's last entry: the ring holds every
+    // entry from its first to here, except the ones Forget removed.
+    uint64_t ring_end = 0;
+    // Handed over by OnCommitted, not decoded yet; the last one handed over.
+    std::vector<Pending> pending;
+    uint64_t committed = 0;
     absl::flat_hash_map<uint64_t, std::function<void()>> waiters;
   };
+
+  // Decodes a committed entry (id, cursor and wire bytes set); null when its
+  // bytes are not a ScoreEvent.
+  static std::shared_ptr<const Entry> DecodeCommitted(absl::string_view tenant,
+                                                      Pending pending);
 
   void Run();
   Tenant& TenantLocked(absl::string_view tenant)
@@ -106,8 +126,8 @@ class ScoreLogHub {
   absl::flat_hash_map<uint64_t, std::string> waiter_tenant_
       ABSL_GUARDED_BY(mu_);
   uint64_t next_waiter_ ABSL_GUARDED_BY(mu_) = 1;
-  // Committed-but-not-yet-loaded work: tenant -> last sequence.
-  absl::flat_hash_map<std::string, uint64_t> pending_ ABSL_GUARDED_BY(mu_);
+  // Tenants with pending entries.
+  std::vector<std::string> dirty_ ABSL_GUARDED_BY(mu_);
   bool tick_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;

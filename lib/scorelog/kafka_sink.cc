@@ -187,7 +187,7 @@ void KafkaSink::ProduceTenant(const std::string& tenant, TenantState& t) {
       if (e.sequence > last) return;
       std::shared_ptr<const Entry> entry =
           ScoreLogHub::Decode(tenant, std::move(e));
-      const std::string value = entry->event.SerializeAsString();
+      const std::string& value = entry->wire;
       const std::string& key = entry->event.visitor_id();
       const std::string sequence = absl::StrCat(entry->sequence);
       auto* delivery = new Delivery{&t, entry->sequence};

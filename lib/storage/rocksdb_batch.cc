@@ -16,9 +16,10 @@ namespace {
 // serializing the record, without copying `message` into one. Grows `out` by
 // exactly those bytes (a StringOutputStream would resize it to its capacity,
 // zero-filling the rest of a batch's buffer for every record).
-void AppendRecord(int message_field,
-                  const google::protobuf::MessageLite& message, int int64_field,
-                  int64_t value, std::string* out) {
+// Returns where in `out` the message's bytes begin.
+size_t AppendRecord(int message_field,
+                    const google::protobuf::MessageLite& message,
+                    int int64_field, int64_t value, std::string* out) {
   using ::google::protobuf::internal::WireFormatLite;
   using ::google::protobuf::io::CodedOutputStream;
   const uint32_t message_tag = WireFormatLite::MakeTag(
@@ -36,9 +37,12 @@ void AppendRecord(int message_field,
   uint8_t* p = reinterpret_cast<uint8_t*>(out->data() + begin);
   p = CodedOutputStream::WriteTagToArray(message_tag, p);
   p = CodedOutputStream::WriteVarint32ToArray(static_cast<uint32_t>(body), p);
+  const size_t message_begin =
+      static_cast<size_t>(p - reinterpret_cast<uint8_t*>(out->data()));
   p = message.SerializeWithCachedSizesToArray(p);
   p = CodedOutputStream::WriteTagToArray(value_tag, p);
   CodedOutputStream::WriteVarint64ToArray(static_cast<uint64_t>(value), p);
+  return message_begin;
 }
 
 }  // namespace
@@ -68,14 +72,16 @@ void RocksBatch::PutEvent(absl::string_view tenant,
 
 void RocksBatch::AppendScoreEvent(absl::string_view tenant,
                                   const kaiku::v1::ScoreEvent& event) {
-  std::string bytes;
-  AppendRecord(kaiku::storage::v1::ScoreLogRecord::kEventFieldNumber, event,
-               kaiku::storage::v1::ScoreLogRecord::kAppendedAtMicrosFieldNumber,
-               absl::ToUnixMicros(clock_->Now()), &bytes);
-  score_events_.emplace_back(std::string(tenant), std::move(bytes));
+  ScoreLogAppend& append = score_events_.emplace_back();
+  append.tenant = std::string(tenant);
+  append.event_begin = static_cast<uint32_t>(AppendRecord(
+      kaiku::storage::v1::ScoreLogRecord::kEventFieldNumber, event,
+      kaiku::storage::v1::ScoreLogRecord::kAppendedAtMicrosFieldNumber,
+      absl::ToUnixMicros(clock_->Now()), &append.record));
+  append.event_size = static_cast<uint32_t>(event.GetCachedSize());
 }
 
-rocksdb::WriteBatch* RocksBatch::Seal() {
+void RocksBatch::SealInto(rocksdb::WriteBatch* out) {
   std::stable_sort(entries_.begin(), entries_.end(),
                    [this](const Entry& a, const Entry& b) {
                      if (a.family != b.family) return a.family < b.family;
@@ -87,16 +93,15 @@ rocksdb::WriteBatch* RocksBatch::Seal() {
     sealed_bytes_[e.family] += e.value_end - e.key_begin;
     if (e.is_delete) {
       sealed_bytes_[e.family] -= e.value_end - e.value_begin;
-      batch_.Delete(cf, Slice(Key(e))).PermitUncheckedError();
+      out->Delete(cf, Slice(Key(e))).PermitUncheckedError();
     } else {
-      batch_.Put(cf, Slice(Key(e)), Slice(Value(e))).PermitUncheckedError();
+      out->Put(cf, Slice(Key(e)), Slice(Value(e))).PermitUncheckedError();
     }
   }
   for (const auto& [begin, end] : trims_) {
-    batch_.DeleteRange(families_[kJournal], Slice(begin), Slice(end))
+    out->DeleteRange(families_[kJournal], Slice(begin), Slice(end))
         .PermitUncheckedError();
   }
-  return &batch_;
 }
 
 }  // namespace kaiku::storage

@@ -41,7 +41,7 @@ struct Families {
 class EventLogPositions;
 
 // Entries are buffered and written into the WriteBatch sorted by column family
-// and key (Seal), so the memtable's skip list can reuse the previous insert's
+// and key (SealInto), so the memtable's skip list can reuse the previous insert's
 // position when keys are adjacent. A write group's keys belong to unrelated
 // visitors and are rarely adjacent: the measured gain is small (README,
 // Benchmark).
@@ -82,20 +82,40 @@ class RocksBatch : public StoreBatch {
     Add(kJournal, JournalModelKey(fingerprint), model);
   }
   int size() const override { return size_; }
+  // The bytes of its keys and values, roughly.
+  size_t ApproximateBytes() const {
+    size_t bytes = buffer_.size();
+    for (const ScoreLogAppend& e : score_events_) bytes += e.record.size();
+    return bytes;
+  }
   bool empty() const override {
     return entries_.empty() && score_events_.empty() && trims_.empty();
   }
 
-  // The WriteBatch of every entry so far, in (column family, key) order;
-  // later entries for the same key stay after earlier ones. Call once, after
-  // the last entry.
-  rocksdb::WriteBatch* Seal();
+  // Appends every entry so far to `out`, in (column family, key) order; later
+  // entries for the same key stay after earlier ones. Call once, after the
+  // last entry. Score-log entries are not in it: they get their keys at
+  // Commit.
+  void SealInto(rocksdb::WriteBatch* out);
+  // The batch's own WriteBatch, for a commit that seals into it.
+  rocksdb::WriteBatch* write_batch() { return &batch_; }
   // Per family, in the order events, event_index, visitor_state, leads,
   // journal: the entries in the sealed batch, and their key and value bytes.
   const std::array<int64_t, 5>& sealed_keys() const { return sealed_keys_; }
   const std::array<int64_t, 5>& sealed_bytes() const { return sealed_bytes_; }
-  // (tenant, serialized ScoreEvent), in append order; keyed at Commit.
-  const std::vector<std::pair<std::string, std::string>>& score_events() const {
+  // A score-log entry: its tenant, its record (ScoreLogRecord) and where in
+  // the record the serialized ScoreEvent is.
+  struct ScoreLogAppend {
+    std::string tenant;
+    std::string record;
+    uint32_t event_begin;
+    uint32_t event_size;
+    absl::string_view event() const {
+      return absl::string_view(record).substr(event_begin, event_size);
+    }
+  };
+  // In append order; keyed at Commit.
+  const std::vector<ScoreLogAppend>& score_events() const {
     return score_events_;
   }
 
@@ -150,7 +170,7 @@ class RocksBatch : public StoreBatch {
   const std::array<rocksdb::ColumnFamilyHandle*, 5> families_;
   EventLogPositions* const positions_;
   const Clock* const clock_;
-  std::vector<std::pair<std::string, std::string>> score_events_;
+  std::vector<ScoreLogAppend> score_events_;
   // Journal ranges [begin, end) to delete.
   std::vector<std::pair<std::string, std::string>> trims_;
   std::string buffer_;

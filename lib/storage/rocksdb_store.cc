@@ -19,6 +19,7 @@
 #include "lib/storage/expiry_filter.h"
 #include "lib/storage/key_codec.h"
 #include "lib/storage/rocksdb_batch.h"
+#include "lib/storage/rocksdb_committer.h"
 #include "lib/storage/rocksdb_erasure.h"
 #include "lib/storage/rocksdb_event_log.h"
 #include "lib/storage/rocksdb_journal.h"
@@ -224,7 +225,8 @@ class RocksStore : public Store {
                                       "closing the old dedupe index"));
     }
     RETURN_IF_ERROR(OpenEveryEventHasState(existed));
-    return RecoverScoreSequences();
+    committer_ = std::make_unique<GroupCommitter>(db_.get(), cf_.scorelog);
+    return committer_->Recover();
   }
 
   // The marker of EveryEventHasState: written when the store is created,
@@ -262,60 +264,12 @@ class RocksStore : public Store {
     return std::make_unique<RocksBatch>(cf_, &positions_, options_.clock);
   }
 
-  // Score-log entries get their sequence numbers and are written under
-  // log_mu_, so numbers are in commit order and a crash can only lose a suffix
-  // (the write-ahead log is sequential). The sync, when asked for, happens
-  // after the lock is released, so concurrent commits share it.
+  // The committer groups concurrent commits into one write and numbers their
+  // score-log entries in write order (rocksdb_committer.h).
   absl::Status Commit(StoreBatch* b, bool sync) override {
     RocksBatch* batch = static_cast<RocksBatch*>(b);
-    rocksdb::WriteBatch* write_batch = batch->Seal();
-    rocksdb::WriteOptions wo;
-    if (batch->score_events().empty()) {
-      wo.sync = sync;
-      RETURN_IF_ERROR(
-          FromRocksStatus(db_->Write(wo, write_batch), "writing events"));
-      CountWritten(*batch);
-      return absl::OkStatus();
-    }
-    // The last sequence number this commit assigned, per tenant.
-    absl::flat_hash_map<std::string, uint64_t> mine;
-    {
-      absl::MutexLock lock(&log_mu_);
-      absl::flat_hash_map<std::string, uint64_t> before;
-      for (const auto& [tenant, bytes] : batch->score_events()) {
-        uint64_t& last = last_sequence_[tenant];
-        before.emplace(tenant, last);
-        write_batch->Put(cf_.scorelog, ScoreLogKey(tenant, ++last), bytes)
-            .PermitUncheckedError();
-        mine[tenant] = last;
-      }
-      absl::Status written =
-          FromRocksStatus(db_->Write(wo, write_batch), "writing events");
-      if (!written.ok()) {
-        for (const auto& [tenant, last] : before) last_sequence_[tenant] = last;
-        return written;
-      }
-      for (const auto& [tenant, last] : before) {
-        if (first_sequence_[tenant] == 0) first_sequence_[tenant] = last + 1;
-      }
-    }
+    RETURN_IF_ERROR(committer_->Commit(batch, sync));
     CountWritten(*batch);
-    if (sync)
-      RETURN_IF_ERROR(FromRocksStatus(db_->SyncWAL(), "syncing the WAL"));
-    // Entries before ours were written before ours (under log_mu_), and are
-    // synced by now too: the WAL is sequential.
-    std::vector<std::pair<std::string, uint64_t>> visible;
-    {
-      absl::MutexLock lock(&log_mu_);
-      for (const auto& [tenant, last] : mine) {
-        uint64_t& durable = durable_sequence_[tenant];
-        durable = std::max(durable, last);
-        visible.emplace_back(tenant, durable);
-      }
-    }
-    if (listener_) {
-      for (const auto& [tenant, last] : visible) listener_(tenant, last);
-    }
     return absl::OkStatus();
   }
 
@@ -330,8 +284,8 @@ class RocksStore : public Store {
                                            std::memory_order_relaxed);
     }
     int64_t log_bytes = 0;
-    for (const auto& [tenant, bytes] : batch.score_events())
-      log_bytes += static_cast<int64_t>(tenant.size() + 9 + bytes.size());
+    for (const RocksBatch::ScoreLogAppend& e : batch.score_events())
+      log_bytes += static_cast<int64_t>(e.tenant.size() + 9 + e.record.size());
     written_[5].keys.fetch_add(
         static_cast<int64_t>(batch.score_events().size()),
         std::memory_order_relaxed);
@@ -405,23 +359,15 @@ class RocksStore : public Store {
   }
 
   uint64_t LastScoreSequence(absl::string_view tenant) override {
-    absl::MutexLock lock(&log_mu_);
-    auto it = durable_sequence_.find(tenant);
-    return it == durable_sequence_.end() ? 0 : it->second;
+    return committer_->Last(tenant);
   }
 
   uint64_t FirstScoreSequence(absl::string_view tenant) override {
-    absl::MutexLock lock(&log_mu_);
-    auto it = first_sequence_.find(tenant);
-    return it == first_sequence_.end() ? 0 : it->second;
+    return committer_->First(tenant);
   }
 
   std::vector<std::string> ScoreLogTenants() override {
-    absl::MutexLock lock(&log_mu_);
-    std::vector<std::string> tenants;
-    for (const auto& [tenant, last] : last_sequence_) tenants.push_back(tenant);
-    std::sort(tenants.begin(), tenants.end());
-    return tenants;
+    return committer_->Tenants();
   }
 
   absl::Status TrimScoreLog(absl::string_view tenant,
@@ -430,11 +376,7 @@ class RocksStore : public Store {
     // again).
     absl::MutexLock erase_lock(&erase_mu_);
     uint64_t first, last;
-    {
-      absl::MutexLock lock(&log_mu_);
-      first = first_sequence_[tenant];
-      last = last_sequence_[tenant];
-    }
+    committer_->Bounds(tenant, &first, &last);
     // The last entry always stays: it carries the sequence number across a
     // restart, so numbers are never reused.
     first_kept = std::min(first_kept, last);
@@ -444,13 +386,12 @@ class RocksStore : public Store {
         db_->DeleteRange(wo, cf_.scorelog, ScoreLogKey(tenant, first),
                          ScoreLogKey(tenant, first_kept)),
         "trimming the score log"));
-    absl::MutexLock lock(&log_mu_);
-    first_sequence_[std::string(tenant)] = first_kept;
+    committer_->SetFirst(tenant, first_kept);
     return absl::OkStatus();
   }
 
   void SetScoreLogListener(ScoreLogListener listener) override {
-    listener_ = std::move(listener);
+    committer_->SetListener(std::move(listener));
   }
 
   absl::Status PutConsumerCursor(absl::string_view tenant,
@@ -605,31 +546,6 @@ class RocksStore : public Store {
     return purged;
   }
 
-  // The last sequence number of every tenant with a score log: seek to each
-  // tenant's first key, and from the start of the next tenant back to its last.
-  absl::Status RecoverScoreSequences() {
-    absl::MutexLock lock(&log_mu_);
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(rocksdb::ReadOptions(), cf_.scorelog));
-    for (it->SeekToFirst(); it->Valid();) {
-      absl::string_view tenant;
-      uint64_t sequence;
-      if (!DecodeScoreLogKey(View(it->key()), &tenant, &sequence))
-        return absl::DataLossError("malformed score-log key");
-      const std::string next = PrefixSuccessor(TenantPrefix(tenant));
-      std::string name(tenant);
-      first_sequence_[name] = sequence;
-      it->SeekForPrev(next);
-      if (!it->Valid() ||
-          !DecodeScoreLogKey(View(it->key()), &tenant, &sequence))
-        return absl::DataLossError("malformed score-log key");
-      last_sequence_[name] = sequence;
-      durable_sequence_[name] = sequence;
-      it->Seek(next);
-    }
-    return FromRocksStatus(it->status(), "reading the score log");
-  }
-
   absl::Status DropExpiredEvents() override {
     return DropLogFilesBefore(
         db_.get(), cf_.events,
@@ -706,18 +622,9 @@ class RocksStore : public Store {
   };
   std::array<Written, 8> written_;
   Families cf_;
-  absl::Mutex log_mu_;
-  // Per tenant: the last score-log sequence number assigned, the last one
-  // written (and synced when asked for), the first one retained (0: empty).
-  absl::flat_hash_map<std::string, uint64_t> last_sequence_
-      ABSL_GUARDED_BY(log_mu_);
-  absl::flat_hash_map<std::string, uint64_t> durable_sequence_
-      ABSL_GUARDED_BY(log_mu_);
-  absl::flat_hash_map<std::string, uint64_t> first_sequence_
-      ABSL_GUARDED_BY(log_mu_);
-  ScoreLogListener listener_;
+  std::unique_ptr<GroupCommitter> committer_;
   // Serializes erasures with score-log trimming; guards what they left for
-  // PurgeErased. Taken before log_mu_ when both are.
+  // PurgeErased.
   absl::Mutex erase_mu_;
   std::vector<ErasedRange> to_purge_ ABSL_GUARDED_BY(erase_mu_);
   // One purge at a time.

@@ -9,8 +9,8 @@
 // Commit is atomic: all of a batch is stored or none of it — events, the states
 // they changed and the score events they caused. Once Commit returns
 // OK the batch is in the write-ahead log (survives a crash of the process);
-// with sync=true the log is also synced to disk (survives power loss), and
-// concurrent synced commits share one sync.
+// with sync=true the log is also synced to disk (survives power loss).
+// Concurrent commits are written as one group, with one write (and one sync).
 //
 // Errors: storage failures come back as UNAVAILABLE (retryable: disk full, I/O
 // error, read-only directory) or DATA_LOSS (corruption).
@@ -119,12 +119,22 @@ struct ScoreLogEntry {
   bool erased = false;
 };
 
-// Called after a commit that appended to a tenant's score log, once the
-// entries are as durable as the store's durability mode makes them, with the
-// tenant's new last sequence number. Runs on the committing thread: keep it
-// short.
+// One score-log entry as committed, handed to the ScoreLogListener.
+struct CommittedScoreEvent {
+  absl::string_view tenant;
+  uint64_t sequence = 0;
+  // The serialized kaiku.v1.ScoreEvent as appended (id and cursor unset).
+  absl::string_view event;
+};
+
+// Called after each commit that appended to score logs, once its entries are
+// as durable as the store's durability mode makes them, with the entries in
+// sequence order. Commits are handed over one at a time, in commit order, so
+// each tenant's entries arrive in order and without gaps. Runs on the
+// committing thread, which holds up the next commit meanwhile: keep it short
+// (copy what it needs; the views die when it returns).
 using ScoreLogListener =
-    std::function<void(absl::string_view tenant, uint64_t last_sequence)>;
+    std::function<void(const std::vector<CommittedScoreEvent>& entries)>;
 
 // Writes collected for one atomic Commit. Not thread-safe; use one per writer.
 class StoreBatch {

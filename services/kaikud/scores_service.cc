@@ -1,5 +1,8 @@
 #include "services/kaikud/scores_service.h"
 
+#include <string>
+#include <vector>
+
 #include "lib/scorelog/cursor.h"
 #include "services/kaikud/call_auth.h"
 #include "services/kaikud/grpc_status.h"
@@ -9,7 +12,7 @@
 namespace kaiku::kaikud {
 namespace {
 
-class FailedStream : public grpc::ServerWriteReactor<kaiku::v1::ScoreEvent> {
+class FailedStream : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   explicit FailedStream(const grpc::Status& status) { Finish(status); }
   void OnDone() override { delete this; }
@@ -17,14 +20,24 @@ class FailedStream : public grpc::ServerWriteReactor<kaiku::v1::ScoreEvent> {
 
 }  // namespace
 
-grpc::ServerWriteReactor<kaiku::v1::ScoreEvent>* ScoresService::Subscribe(
-    grpc::CallbackServerContext* context,
-    const kaiku::v1::SubscribeRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* ScoresService::Subscribe(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
   absl::StatusOr<auth::Principal> principal =
       AuthorizeCall(*context, *authenticator_, auth::Scope::kSubscribe);
   if (!principal.ok())
     return new FailedStream(ToGrpcStatus(principal.status()));
-  return NewSubscribeStream(subscribe_, principal->tenant, *request);
+  std::vector<grpc::Slice> slices;
+  kaiku::v1::SubscribeRequest parsed;
+  std::string bytes;
+  if (request->Dump(&slices).ok()) {
+    for (const grpc::Slice& slice : slices)
+      bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  if (!parsed.ParseFromString(bytes)) {
+    return new FailedStream(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                                         "request: not a SubscribeRequest"));
+  }
+  return NewSubscribeStream(subscribe_, principal->tenant, parsed);
 }
 
 grpc::ServerUnaryReactor* ScoresService::GetVisitor(

@@ -15,7 +15,14 @@
 
 namespace kaiku::kaikud {
 
-class ScoresService final : public kaiku::v1::Scores::CallbackService {
+// Subscribe is a raw method: it writes each score event's bytes as the hub
+// serialized them once for every subscriber (its request is parsed here).
+class ScoresService final
+    : public kaiku::v1::Scores::WithRawCallbackMethod_Subscribe<
+          kaiku::v1::Scores::WithCallbackMethod_GetVisitor<
+              kaiku::v1::Scores::WithCallbackMethod_ListLeads<
+                  kaiku::v1::Scores::WithCallbackMethod_CommitCursor<
+                      kaiku::v1::Scores::Service>>>> {
  public:
   // All must outlive the service.
   ScoresService(const auth::Authenticator* authenticator, storage::Store* store,
@@ -28,9 +35,9 @@ class ScoresService final : public kaiku::v1::Scores::CallbackService {
         reads_(reads),
         subscribe_(subscribe) {}
 
-  grpc::ServerWriteReactor<kaiku::v1::ScoreEvent>* Subscribe(
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* Subscribe(
       grpc::CallbackServerContext* context,
-      const kaiku::v1::SubscribeRequest* request) override;
+      const grpc::ByteBuffer* request) override;
 
   grpc::ServerUnaryReactor* GetVisitor(
       grpc::CallbackServerContext* context,

@@ -137,8 +137,9 @@ class ServerImpl : public Server {
     hub_ = std::make_unique<scorelog::ScoreLogHub>(
         store_.get(), static_cast<size_t>(stream.recent_entries()));
     store_->SetScoreLogListener(
-        [hub = hub_.get()](absl::string_view tenant, uint64_t last) {
-          hub->OnCommitted(tenant, last);
+        [hub = hub_.get()](
+            const std::vector<storage::CommittedScoreEvent>& entries) {
+          hub->OnCommitted(entries);
         });
     if (!config_.kafka_sink().brokers().empty()) {
       scorelog::KafkaSinkOptions kafka;

@@ -23,6 +23,17 @@ using ::kaiku::v1::ScoreEvent;
 
 constexpr int kReadBatch = 256;
 
+// The entry's wire bytes as a message to write, without a copy: the slice
+// holds a reference to the entry until gRPC is done with it.
+grpc::ByteBuffer EntryBytes(const std::shared_ptr<const Entry>& entry) {
+  auto* owner = new std::shared_ptr<const Entry>(entry);
+  grpc::Slice slice(
+      const_cast<char*>(entry->wire.data()), entry->wire.size(),
+      +[](void* p) { delete static_cast<std::shared_ptr<const Entry>*>(p); },
+      owner);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
 class Reactor;
 
 // The stream's state, shared with the callbacks that may outlive the reactor
@@ -70,7 +81,8 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
   uint64_t position_ ABSL_GUARDED_BY(mu_) = 0;
   std::deque<std::shared_ptr<const Entry>> buffer_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<const Entry> in_flight_ ABSL_GUARDED_BY(mu_);
-  ScoreEvent heartbeat_ ABSL_GUARDED_BY(mu_);
+  // What is being written: in_flight_'s bytes, or a heartbeat's.
+  grpc::ByteBuffer message_ ABSL_GUARDED_BY(mu_);
   absl::Time last_write_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   uint64_t waiter_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t stats_id_ ABSL_GUARDED_BY(mu_) = 0;
@@ -79,7 +91,7 @@ class Subscription : public std::enable_shared_from_this<Subscription> {
   const absl::flat_hash_set<int> segments_;
 };
 
-class Reactor : public grpc::ServerWriteReactor<ScoreEvent> {
+class Reactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   Reactor(const SubscribeContext& context, std::string tenant,
           const kaiku::v1::SubscribeRequest& request)
@@ -244,7 +256,8 @@ void Subscription::Pump() {
       in_flight_ = std::move(buffer_.front());
       buffer_.pop_front();
       writing_ = true;
-      reactor_->StartWrite(&in_flight_->event);
+      message_ = EntryBytes(in_flight_);
+      reactor_->StartWrite(&message_);
       return;
     }
     if (reading_) return;
@@ -268,14 +281,17 @@ void Subscription::Pump() {
     // Caught up: a heartbeat when the stream has been quiet long enough.
     const absl::Time now = context_.clock->Now();
     if (now - last_write_ < context_.heartbeat_interval) return;
-    heartbeat_.Clear();
-    heartbeat_.set_kind(kaiku::v1::SCORE_EVENT_KIND_HEARTBEAT);
-    heartbeat_.set_cursor(scorelog::EncodeCursor(tenant_, position_));
-    *heartbeat_.mutable_occurred_at() =
+    ScoreEvent heartbeat;
+    heartbeat.set_kind(kaiku::v1::SCORE_EVENT_KIND_HEARTBEAT);
+    heartbeat.set_cursor(scorelog::EncodeCursor(tenant_, position_));
+    *heartbeat.mutable_occurred_at() =
         google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
             absl::ToUnixMicros(now));
+    const std::string bytes = heartbeat.SerializeAsString();
+    grpc::Slice slice(bytes.data(), bytes.size());
+    message_ = grpc::ByteBuffer(&slice, 1);
     writing_ = true;
-    reactor_->StartWrite(&heartbeat_);
+    reactor_->StartWrite(&message_);
     return;
   }
 }
@@ -389,7 +405,7 @@ grpc::Status CursorExpired(const std::string& tenant, uint64_t first_retained) {
                       status.SerializeAsString());
 }
 
-grpc::ServerWriteReactor<ScoreEvent>* NewSubscribeStream(
+grpc::ServerWriteReactor<grpc::ByteBuffer>* NewSubscribeStream(
     const SubscribeContext& context, std::string tenant,
     const kaiku::v1::SubscribeRequest& request) {
   return new Reactor(context, std::move(tenant), request);

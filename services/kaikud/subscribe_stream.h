@@ -32,8 +32,9 @@ struct SubscribeContext {
   StreamStats* stats = nullptr;
 };
 
-// A reactor serving `request` for `tenant`; deletes itself when done.
-grpc::ServerWriteReactor<kaiku::v1::ScoreEvent>* NewSubscribeStream(
+// A reactor serving `request` for `tenant`; deletes itself when done. It
+// writes the entries' serialized bytes (Entry::wire), not copies of them.
+grpc::ServerWriteReactor<grpc::ByteBuffer>* NewSubscribeStream(
     const SubscribeContext& context, std::string tenant,
     const kaiku::v1::SubscribeRequest& request);
 

@@ -1,4 +1,6 @@
+#include <atomic>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/synchronization/notification.h"
@@ -71,7 +73,9 @@ TEST_F(ScoreLogTest, RetentionByCountAndByAge) {
 TEST_F(ScoreLogTest, HubDecodesOnceAndWakesWaiters) {
   ScoreLogHub hub(store_.get(), 4);
   store_->SetScoreLogListener(
-      [&](absl::string_view t, uint64_t last) { hub.OnCommitted(t, last); });
+      [&](const std::vector<storage::CommittedScoreEvent>& entries) {
+        hub.OnCommitted(entries);
+      });
   EXPECT_EQ(hub.Available("t"), 0u);
   absl::Mutex mu;
   uint64_t seen = 0;
@@ -94,12 +98,107 @@ TEST_F(ScoreLogTest, HubDecodesOnceAndWakesWaiters) {
   EXPECT_EQ(recent[0]->sequence, 4u);
   EXPECT_EQ(recent[0]->event.id(), "4");
   EXPECT_EQ(*DecodeCursor("t", recent[2]->event.cursor(), "c"), 6u);
+  // The bytes subscribers receive: the event with its id and cursor.
+  kaiku::v1::ScoreEvent wire;
+  ASSERT_TRUE(wire.ParseFromString(recent[2]->wire));
+  EXPECT_EQ(wire.SerializeAsString(), recent[2]->event.SerializeAsString());
+  EXPECT_EQ(wire.id(), "6");
   recent.clear();
   EXPECT_FALSE(hub.ReadRecent("t", 1, 10, &recent));  // behind the ring
   EXPECT_TRUE(hub.ReadRecent("t", 6, 10, &recent));   // caught up
   EXPECT_TRUE(recent.empty());
   hub.Close();
   EXPECT_TRUE(hub.closed());
+}
+
+// Counts the score-log reads that reach the store.
+class CountingStore : public storage::StoreWrapper {
+ public:
+  using StoreWrapper::StoreWrapper;
+  absl::StatusOr<std::vector<storage::ScoreLogEntry>> ReadScoreLog(
+      absl::string_view tenant, uint64_t after, int limit) override {
+    ++reads;
+    return StoreWrapper::ReadScoreLog(tenant, after, limit);
+  }
+  std::atomic<int> reads{0};
+};
+
+// The hub decodes what the store hands over at commit: subscribers at the tail
+// never cause a read of the store. A visitor forgotten before its entries were
+// decoded is not served from memory; readers there are sent to the store.
+TEST_F(ScoreLogTest, HubTakesCommittedEntriesInMemory) {
+  CountingStore counting(store_.get());
+  ScoreLogHub hub(&counting, 100);
+  store_->SetScoreLogListener(
+      [&](const std::vector<storage::CommittedScoreEvent>& entries) {
+        hub.OnCommitted(entries);
+      });
+  absl::Mutex mu;
+  uint64_t available = 0;
+  // While `stall` is set, the hub's thread stops in its first wake-up.
+  absl::Notification* stall = nullptr;
+  absl::Notification stalled;
+  const uint64_t waiter = hub.AddWaiter("t", [&] {
+    absl::Notification* wait = nullptr;
+    {
+      absl::MutexLock lock(&mu);
+      available = hub.Available("t");
+      std::swap(wait, stall);
+    }
+    if (wait != nullptr) {
+      stalled.Notify();
+      wait->WaitForNotification();
+    }
+  });
+  auto append = [&](const std::string& visitor) {
+    std::unique_ptr<storage::StoreBatch> batch = store_->NewBatch();
+    kaiku::v1::ScoreEvent e;
+    e.set_visitor_id(visitor);
+    batch->AppendScoreEvent("t", e);
+    ASSERT_TRUE(store_->Commit(batch.get(), false).ok());
+  };
+  auto await_available = [&](uint64_t n) {
+    std::pair<uint64_t*, uint64_t> want(&available, n);
+    absl::MutexLock lock(&mu);
+    ASSERT_TRUE(mu.AwaitWithTimeout(
+        absl::Condition(
+            +[](std::pair<uint64_t*, uint64_t>* w) {
+              return *w->first >= w->second;
+            },
+            &want),
+        absl::Seconds(30)));
+  };
+  for (int i = 0; i < 5; ++i) append("v");
+  await_available(5);
+  std::vector<std::shared_ptr<const Entry>> recent;
+  ASSERT_TRUE(hub.ReadRecent("t", 0, 10, &recent));
+  ASSERT_EQ(recent.size(), 5u);
+  EXPECT_EQ(recent[4]->event.id(), "5");
+  EXPECT_EQ(counting.reads.load(), 0);
+
+  // 7 (of "gone") and 8 wait undecoded while "gone" is forgotten.
+  absl::Notification release;
+  {
+    absl::MutexLock lock(&mu);
+    stall = &release;
+  }
+  append("v");  // 6
+  stalled.WaitForNotification();
+  append("gone");
+  append("w");
+  hub.Forget("t", "gone");
+  release.Notify();
+  append("w");  // 9
+  await_available(9);
+  recent.clear();
+  EXPECT_FALSE(hub.ReadRecent("t", 5, 10, &recent));  // 7 and 8: the store
+  recent.clear();
+  ASSERT_TRUE(hub.ReadRecent("t", 8, 10, &recent));
+  ASSERT_EQ(recent.size(), 1u);
+  EXPECT_EQ(recent[0]->sequence, 9u);
+  EXPECT_EQ(counting.reads.load(), 0);
+  hub.RemoveWaiter(waiter);
+  hub.Close();
 }
 
 }  // namespace

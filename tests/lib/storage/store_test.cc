@@ -1,11 +1,14 @@
 #include "lib/storage/store.h"
 
 #include <memory>
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "kaiku/storage/v1/records.pb.h"
@@ -571,6 +574,74 @@ TEST_F(StoreTest, ScoreLogSequencesContinueAfterReopenWithoutGaps) {
   for (size_t i = 0; i < log->size(); ++i) EXPECT_EQ((*log)[i].sequence, i + 1);
 }
 
+// Commits from several threads at once are written in groups: every entry
+// gets the next number in write order, each commit's entries stay together,
+// and the listener hears them one commit group at a time, in order.
+TEST_F(StoreTest, ConcurrentCommitsAreNumberedInWriteOrder) {
+  auto store = Open();
+  constexpr int kThreads = 4;
+  constexpr int kCommits = 200;
+  std::atomic<int> listening{0};
+  std::atomic<bool> overlapped{false};
+  std::vector<uint64_t> sequences;
+  std::vector<std::string> triggers;  // "<thread>/<commit>/<a|b>"
+  store->SetScoreLogListener(
+      [&](const std::vector<CommittedScoreEvent>& entries) {
+        if (listening.fetch_add(1) != 0) overlapped = true;
+        for (const CommittedScoreEvent& e : entries) {
+          kaiku::v1::ScoreEvent event;
+          ASSERT_TRUE(event.ParseFromArray(e.event.data(),
+                                           static_cast<int>(e.event.size())));
+          sequences.push_back(e.sequence);
+          triggers.push_back(event.trigger());
+        }
+        listening.fetch_sub(1);
+      });
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int c = 0; c < kCommits; ++c) {
+        std::unique_ptr<StoreBatch> batch = store->NewBatch();
+        const std::string name = absl::StrCat(t, "/", c, "/");
+        batch->PutEvent("t",
+                        PageView(name, absl::StrCat("v", t),
+                                 kT0 + absl::Seconds(c)),
+                        absl::ToUnixMicros(kT0));
+        batch->AppendScoreEvent("t", Scored("v", name + "a"));
+        batch->AppendScoreEvent("t", Scored("v", name + "b"));
+        ASSERT_TRUE(store->Commit(batch.get(), c % 3 == 0).ok());
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_FALSE(overlapped);
+  constexpr uint64_t kEntries = 2 * kThreads * kCommits;
+  ASSERT_EQ(sequences.size(), kEntries);
+  for (uint64_t i = 0; i < kEntries; ++i) ASSERT_EQ(sequences[i], i + 1);
+  EXPECT_EQ(store->LastScoreSequence("t"), kEntries);
+  std::vector<int> next_commit(kThreads, 0);
+  for (size_t i = 0; i < triggers.size(); i += 2) {
+    const std::vector<std::string> parts = absl::StrSplit(triggers[i], '/');
+    ASSERT_EQ(parts.size(), 3u);
+    const int t = std::stoi(parts[0]);
+    EXPECT_EQ(std::stoi(parts[1]), next_commit[t]++) << "thread " << t;
+    EXPECT_EQ(parts[2], "a");
+    EXPECT_EQ(triggers[i + 1], absl::StrCat(parts[0], "/", parts[1], "/b"));
+  }
+  // The store holds the same entries under the same numbers.
+  auto log = store->ReadScoreLog("t", 0, static_cast<int>(kEntries) + 1);
+  ASSERT_TRUE(log.ok());
+  ASSERT_EQ(log->size(), kEntries);
+  for (uint64_t i = 0; i < kEntries; ++i)
+    EXPECT_EQ((*log)[i].event.trigger(), triggers[i]);
+  for (int t = 0; t < kThreads; ++t) {
+    auto page = store->ReadTimeline("t", absl::StrCat("v", t), nullptr,
+                                    kCommits + 1);
+    ASSERT_TRUE(page.ok());
+    EXPECT_EQ(page->events.size(), static_cast<size_t>(kCommits));
+  }
+}
+
 TEST_F(StoreTest, EraseVisitorRemovesStateAndLead) {
   auto store = Open();
   std::unique_ptr<StoreBatch> batch = store->NewBatch();
@@ -588,9 +659,17 @@ TEST_F(StoreTest, EraseVisitorRemovesStateAndLead) {
 TEST_F(StoreTest, ScoreLogRetentionConsumersAndListener) {
   auto store = Open();
   std::vector<std::pair<std::string, uint64_t>> heard;
-  store->SetScoreLogListener([&](absl::string_view t, uint64_t last) {
-    heard.emplace_back(std::string(t), last);
-  });
+  std::vector<std::string> visitors;
+  store->SetScoreLogListener(
+      [&](const std::vector<CommittedScoreEvent>& entries) {
+        for (const CommittedScoreEvent& e : entries) {
+          heard.emplace_back(std::string(e.tenant), e.sequence);
+          kaiku::v1::ScoreEvent event;
+          ASSERT_TRUE(event.ParseFromArray(e.event.data(),
+                                           static_cast<int>(e.event.size())));
+          visitors.push_back(event.visitor_id());
+        }
+      });
   EXPECT_EQ(store->FirstScoreSequence("t"), 0u);
   for (int i = 0; i < 5; ++i) {
     std::unique_ptr<StoreBatch> batch = store->NewBatch();
@@ -599,6 +678,7 @@ TEST_F(StoreTest, ScoreLogRetentionConsumersAndListener) {
   }
   EXPECT_EQ(heard.size(), 5u);
   EXPECT_EQ(heard.back(), std::make_pair(std::string("t"), uint64_t{5}));
+  EXPECT_THAT(visitors, ::testing::ElementsAre("v", "v", "gone", "v", "v"));
   EXPECT_EQ(store->FirstScoreSequence("t"), 1u);
   EXPECT_EQ((*store->ReadScoreLog("t", 0, 1))[0].appended_at_micros,
             absl::ToUnixMicros(kT0));
