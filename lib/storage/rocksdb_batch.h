@@ -41,10 +41,10 @@ struct Families {
 class EventLogPositions;
 
 // Entries are buffered and written into the WriteBatch sorted by column family
-// and key (SealInto), so the memtable's skip list can reuse the previous insert's
-// position when keys are adjacent. A write group's keys belong to unrelated
-// visitors and are rarely adjacent: the measured gain is small (README,
-// Benchmark).
+// and key (SealInto), so the memtable's skip list can reuse the previous
+// insert's position when keys are adjacent. A write group's keys belong to
+// unrelated visitors and are rarely adjacent: the measured gain is small
+// (README, Benchmark).
 class RocksBatch : public StoreBatch {
  public:
   // `positions` hands out the event log keys; it must outlive the batch.

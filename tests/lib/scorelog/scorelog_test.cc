@@ -160,13 +160,12 @@ TEST_F(ScoreLogTest, HubTakesCommittedEntriesInMemory) {
   auto await_available = [&](uint64_t n) {
     std::pair<uint64_t*, uint64_t> want(&available, n);
     absl::MutexLock lock(&mu);
-    ASSERT_TRUE(mu.AwaitWithTimeout(
-        absl::Condition(
-            +[](std::pair<uint64_t*, uint64_t>* w) {
-              return *w->first >= w->second;
-            },
-            &want),
-        absl::Seconds(30)));
+    ASSERT_TRUE(mu.AwaitWithTimeout(absl::Condition(
+                                        +[](std::pair<uint64_t*, uint64_t>* w) {
+                                          return *w->first >= w->second;
+                                        },
+                                        &want),
+                                    absl::Seconds(30)));
   };
   for (int i = 0; i < 5; ++i) append("v");
   await_available(5);

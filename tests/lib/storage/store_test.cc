@@ -1,7 +1,7 @@
 #include "lib/storage/store.h"
 
-#include <memory>
 #include <atomic>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -603,10 +603,9 @@ TEST_F(StoreTest, ConcurrentCommitsAreNumberedInWriteOrder) {
       for (int c = 0; c < kCommits; ++c) {
         std::unique_ptr<StoreBatch> batch = store->NewBatch();
         const std::string name = absl::StrCat(t, "/", c, "/");
-        batch->PutEvent("t",
-                        PageView(name, absl::StrCat("v", t),
-                                 kT0 + absl::Seconds(c)),
-                        absl::ToUnixMicros(kT0));
+        batch->PutEvent(
+            "t", PageView(name, absl::StrCat("v", t), kT0 + absl::Seconds(c)),
+            absl::ToUnixMicros(kT0));
         batch->AppendScoreEvent("t", Scored("v", name + "a"));
         batch->AppendScoreEvent("t", Scored("v", name + "b"));
         ASSERT_TRUE(store->Commit(batch.get(), c % 3 == 0).ok());
@@ -635,8 +634,8 @@ TEST_F(StoreTest, ConcurrentCommitsAreNumberedInWriteOrder) {
   for (uint64_t i = 0; i < kEntries; ++i)
     EXPECT_EQ((*log)[i].event.trigger(), triggers[i]);
   for (int t = 0; t < kThreads; ++t) {
-    auto page = store->ReadTimeline("t", absl::StrCat("v", t), nullptr,
-                                    kCommits + 1);
+    auto page =
+        store->ReadTimeline("t", absl::StrCat("v", t), nullptr, kCommits + 1);
     ASSERT_TRUE(page.ok());
     EXPECT_EQ(page->events.size(), static_cast<size_t>(kCommits));
   }
