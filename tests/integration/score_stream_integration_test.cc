@@ -121,6 +121,8 @@ class ScoreStreamTest : public ::testing::Test {
 
   void Send(kaiku::v1::PublishRequest& request, const std::string& key) {
     grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(60));
     if (!key.empty()) context.AddMetadata("authorization", "Bearer " + key);
     kaiku::v1::PublishResponse response;
     ASSERT_TRUE(ingest_->Publish(&context, request, &response).ok());

@@ -40,7 +40,10 @@ class KaikudProcess {
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
 
   // SIGTERM, then waits for the exit; returns the exit status (or -signal when
-  // killed).
+  // killed). A kaikud that has not exited 120 s after the SIGTERM is killed
+  // (SIGKILL) and kTerminateTimedOut returned, so that a hung shutdown fails
+  // its test instead of hanging it.
+  static constexpr int kTerminateTimedOut = -1000;
   int Terminate();
   // SIGKILL, then waits.
   void Kill();
