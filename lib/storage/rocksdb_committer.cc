@@ -42,7 +42,9 @@ absl::Status GroupCommitter::Recover() {
 }
 
 absl::Status GroupCommitter::Commit(RocksBatch* batch, bool sync) {
-  Writer w{batch, sync};
+  Writer w;
+  w.batch = batch;
+  w.sync = sync;
   std::vector<Writer*> group;
   {
     absl::MutexLock lock(&queue_mu_);

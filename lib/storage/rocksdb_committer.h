@@ -62,8 +62,8 @@ class GroupCommitter {
 
  private:
   struct Writer {
-    RocksBatch* batch;
-    bool sync;
+    RocksBatch* batch = nullptr;
+    bool sync = false;
     bool leader = false;
     bool done = false;
     absl::Status status;

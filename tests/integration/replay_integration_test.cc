@@ -263,7 +263,9 @@ TEST_F(ReplayIntegrationTest,
   ASSERT_TRUE(absl::LoadTimeZone("Asia/Shanghai", &shanghai));
   const int hour = absl::ToCivilHour(now + absl::Seconds(90), shanghai).hour();
   EXPECT_EQ(contributions.contains("hour"), hour != 0);
-  if (hour != 0) EXPECT_EQ(contributions["hour"], hour);
+  if (hour != 0) {
+    EXPECT_EQ(contributions["hour"], hour);
+  }
   double bias = 0;
   {
     std::istringstream lines(model_text.str());
