@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <utility>
 
-#include "lib/common/logging.h"
 #include "lib/scorelog/cursor.h"
 
 namespace kaiku::scorelog {
