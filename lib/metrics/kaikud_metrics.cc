@@ -284,6 +284,14 @@ KaikudMetrics::KaikudMetrics()
                                    "Key and value bytes kaikud wrote, by "
                                    "column family.")
                                .Register(r);
+  sst_written_family_ =
+      &BuildCounter()
+           .Name("kaiku_rocksdb_sst_written_bytes_total")
+           .Help(
+               "Bytes flushes and compactions wrote to SST files since the "
+               "store was opened, by column family (its write "
+               "amplification: this / kaiku_storage_written_bytes_total).")
+           .Register(r);
   fs_avail_ = gauge("kaiku_data_dir_filesystem_avail_bytes",
                     "Bytes free for kaikud on the data directory's "
                     "filesystem.");

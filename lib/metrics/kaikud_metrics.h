@@ -121,6 +121,9 @@ class KaikudMetrics {
   prometheus::Counter& written_bytes(const std::string& column_family) {
     return written_bytes_family_->Add({{"column_family", column_family}});
   }
+  prometheus::Counter& sst_written_bytes(const std::string& column_family) {
+    return sst_written_family_->Add({{"column_family", column_family}});
+  }
   prometheus::Gauge& filesystem_avail_bytes() { return *fs_avail_; }
   prometheus::Gauge& filesystem_size_bytes() { return *fs_size_; }
 
@@ -192,6 +195,7 @@ class KaikudMetrics {
   prometheus::Family<prometheus::Gauge>* sst_family_ = nullptr;
   prometheus::Family<prometheus::Counter>* written_keys_family_ = nullptr;
   prometheus::Family<prometheus::Counter>* written_bytes_family_ = nullptr;
+  prometheus::Family<prometheus::Counter>* sst_written_family_ = nullptr;
   prometheus::Gauge* fs_avail_ = nullptr;
   prometheus::Gauge* fs_size_ = nullptr;
 

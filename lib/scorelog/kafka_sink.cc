@@ -190,7 +190,7 @@ void KafkaSink::ProduceTenant(const std::string& tenant, TenantState& t) {
       const std::string& value = entry->wire;
       const std::string& key = entry->event.visitor_id();
       const std::string sequence = absl::StrCat(entry->sequence);
-      auto* delivery = new Delivery{&t, entry->sequence};
+      auto* delivery = new Delivery{&t, entry->sequence, nullptr};
       rd_kafka_resp_err_t err = rd_kafka_producev(
           rk, RD_KAFKA_V_TOPIC(options_.topic.c_str()),
           RD_KAFKA_V_KEY(key.data(), key.size()),

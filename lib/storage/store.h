@@ -90,6 +90,9 @@ struct StoreStats {
     // Totals: keys put or deleted, and their key and value bytes.
     int64_t written_keys = 0;
     int64_t written_bytes = 0;
+    // Bytes flushes and compactions wrote to its SST files since the store
+    // was opened: with written_bytes, the family's write amplification.
+    int64_t sst_written_bytes = 0;
   };
   std::vector<ColumnFamily> column_families;
 };

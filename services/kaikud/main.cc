@@ -15,6 +15,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/synchronization/mutex.h"
 #include "lib/common/logging.h"
 #include "lib/config/server_config.h"
 #include "services/kaikud/server.h"
@@ -127,6 +128,11 @@ int Run() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Debian's Abseil is built without NDEBUG, so by default every Mutex lock
+  // records the locks its thread holds and checks the lock-order graph for a
+  // cycle (perf: absl's GraphCycles on every lock of the write path). The
+  // tests keep that check; the server does not pay for it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   absl::SetProgramUsageMessage(
       "Kaiku: real-time buying-signal scoring server.");
   absl::ParseCommandLine(argc, argv);

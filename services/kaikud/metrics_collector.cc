@@ -69,6 +69,8 @@ void CollectAtScrape(const MetricsSources& sources, metrics::KaikudMetrics& m) {
       m.sst_bytes(cf.name).Set(static_cast<double>(cf.sst_bytes));
       SetTotal(m.written_keys(cf.name), static_cast<double>(cf.written_keys));
       SetTotal(m.written_bytes(cf.name), static_cast<double>(cf.written_bytes));
+      SetTotal(m.sst_written_bytes(cf.name),
+               static_cast<double>(cf.sst_written_bytes));
     }
   }
 }

@@ -110,10 +110,11 @@ class KafkaSinkTest : public ::testing::Test {
               RD_KAFKA_RESP_ERR_NO_ERROR)
             c.tenant.assign(static_cast<const char*>(v), len);
           if (rd_kafka_header_get_last(headers, "sequence", &v, &len) ==
-              RD_KAFKA_RESP_ERR_NO_ERROR)
+              RD_KAFKA_RESP_ERR_NO_ERROR) {
             EXPECT_TRUE(absl::SimpleAtoi(
                 absl::string_view(static_cast<const char*>(v), len),
                 &c.sequence));
+          }
         }
         out.push_back(std::move(c));
       }

@@ -206,8 +206,9 @@ TEST_F(StoreTest, OpensAStoreWithoutAJournal) {
   WithRawDb(
       [](rocksdb::DB& db, std::vector<rocksdb::ColumnFamilyHandle*>& handles) {
         for (rocksdb::ColumnFamilyHandle* h : handles) {
-          if (h->GetName() == "journal")
+          if (h->GetName() == "journal") {
             ASSERT_TRUE(db.DropColumnFamily(h).ok());
+          }
         }
       });
   StoreOptions read_only;
@@ -434,6 +435,29 @@ TEST_F(StoreTest, RetentionRemovesTheEventLogsExpiredStretch) {
   // Nothing of the retained stretch goes on later calls.
   ASSERT_TRUE(store->DropExpiredEvents().ok());
   EXPECT_EQ(log_bytes(), after);
+}
+
+// Stats count, per column family, the bytes flushes wrote to its SST files:
+// nothing before a flush, the file's size after it, nothing where nothing was
+// written.
+TEST_F(StoreTest, StatsCountTheSstBytesWrittenPerColumnFamily) {
+  auto store = Open();
+  for (int i = 0; i < 50; ++i)
+    Put(*store, "t", PageView(absl::StrCat("e", i), "v", kT0));
+  auto family = [&](absl::string_view name) {
+    for (const auto& cf : store->Stats().column_families)
+      if (cf.name == name) return cf;
+    ADD_FAILURE() << "no column family " << name;
+    return StoreStats::ColumnFamily{};
+  };
+  EXPECT_EQ(family("events").sst_written_bytes, 0);
+  ASSERT_TRUE(store->Flush().ok());
+  const StoreStats::ColumnFamily events = family("events");
+  EXPECT_GT(events.sst_bytes, 0);
+  // Reported in GB with 6 decimals: within about a KiB.
+  EXPECT_NEAR(events.sst_written_bytes, events.sst_bytes, 2048);
+  EXPECT_GT(family("event_index").sst_written_bytes, 0);
+  EXPECT_EQ(family("consumers").sst_written_bytes, 0);
 }
 
 // A store of the layout before the event log (records in "timeline" under
