@@ -75,7 +75,8 @@ void ScoreLogHub::OnCommitted(
 
 uint64_t ScoreLogHub::Available(absl::string_view tenant) {
   absl::MutexLock lock(&mu_);
-  return TenantLocked(tenant).available;
+  const Tenant& t = TenantLocked(tenant);
+  return std::max(t.available, t.committed);
 }
 
 bool ScoreLogHub::ReadRecent(absl::string_view tenant, uint64_t after,

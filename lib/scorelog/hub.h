@@ -57,13 +57,16 @@ class ScoreLogHub {
   // The store's listener.
   void OnCommitted(const std::vector<storage::CommittedScoreEvent>& entries);
 
-  // The last sequence number subscribers may read (committed, durable, and
-  // seen by the hub).
+  // The last sequence number subscribers may read: committed and durable (the
+  // store holds it), though the hub's thread may not have decoded it yet. A
+  // subscriber behind it is not caught up (no heartbeat yet), so an event
+  // acknowledged before a subscription starts is read by it.
   uint64_t Available(absl::string_view tenant);
 
   // Appends the entries after `after` (up to `max`) if the ring still holds
   // the one right after it, and returns true; false when the caller must read
-  // the store. Returns true with nothing when nothing is available yet.
+  // the store. Returns true with nothing when nothing after `after` is decoded
+  // yet: the waiters are woken once it is.
   bool ReadRecent(absl::string_view tenant, uint64_t after, size_t max,
                   std::vector<std::shared_ptr<const Entry>>* out);
 
@@ -94,6 +97,7 @@ class ScoreLogHub {
     std::string event;  // serialized, id and cursor unset
   };
   struct Tenant {
+    // The last entry decoded (or read from the store at first use).
     uint64_t available = 0;
     bool known = false;  // `available` read from the store
     // Counts Forget calls: entries decoded across one are dropped, since they

@@ -202,6 +202,7 @@ TEST_F(ScoreStreamTest, ServerRestartUnderALiveSubscriptionResumes) {
   {
     Subscription sub(scores_.get(), Earliest());
     std::vector<ScoreEvent> events = sub.Read(0, /*until_heartbeat=*/true);
+    ASSERT_FALSE(events.empty());
     ExpectContiguous(events, 1);
     seen = events.size();
     cursor = events.back().cursor();
@@ -262,6 +263,7 @@ TEST_F(ScoreStreamTest, FiltersByKindAndLevelAndHeartbeatsCarryTheCursor) {
   // The heartbeat's cursor is past everything filtered out too.
   std::vector<ScoreEvent> all =
       Subscription(scores_.get(), Earliest()).Read(0, true);
+  ASSERT_FALSE(all.empty());
   EXPECT_EQ(sub.last_heartbeat_cursor(), all.back().cursor());
 
   kaiku::v1::SubscribeRequest hot = Earliest();

@@ -70,6 +70,17 @@ TEST_F(ScoreLogTest, RetentionByCountAndByAge) {
   EXPECT_EQ(store_->FirstScoreSequence("t"), 10u);  // the newest always stays
 }
 
+// The last entry of tenant "t" that `hub` has decoded and serves from memory,
+// if it is the last committed one; else 0.
+uint64_t LastInMemory(ScoreLogHub& hub) {
+  const uint64_t available = hub.Available("t");
+  std::vector<std::shared_ptr<const Entry>> recent;
+  if (available == 0 || !hub.ReadRecent("t", available - 1, 1, &recent) ||
+      recent.empty())
+    return 0;
+  return recent[0]->sequence;
+}
+
 TEST_F(ScoreLogTest, HubDecodesOnceAndWakesWaiters) {
   ScoreLogHub hub(store_.get(), 4);
   store_->SetScoreLogListener(
@@ -80,8 +91,9 @@ TEST_F(ScoreLogTest, HubDecodesOnceAndWakesWaiters) {
   absl::Mutex mu;
   uint64_t seen = 0;
   const uint64_t waiter = hub.AddWaiter("t", [&] {
+    const uint64_t last = LastInMemory(hub);
     absl::MutexLock lock(&mu);
-    seen = hub.Available("t");
+    seen = std::max(seen, last);
   });
   Append(6);
   {
@@ -134,15 +146,16 @@ TEST_F(ScoreLogTest, HubTakesCommittedEntriesInMemory) {
         hub.OnCommitted(entries);
       });
   absl::Mutex mu;
-  uint64_t available = 0;
+  uint64_t in_memory = 0;
   // While `stall` is set, the hub's thread stops in its first wake-up.
   absl::Notification* stall = nullptr;
   absl::Notification stalled;
   const uint64_t waiter = hub.AddWaiter("t", [&] {
     absl::Notification* wait = nullptr;
+    const uint64_t last = LastInMemory(hub);
     {
       absl::MutexLock lock(&mu);
-      available = hub.Available("t");
+      in_memory = std::max(in_memory, last);
       std::swap(wait, stall);
     }
     if (wait != nullptr) {
@@ -157,8 +170,8 @@ TEST_F(ScoreLogTest, HubTakesCommittedEntriesInMemory) {
     batch->AppendScoreEvent("t", e);
     ASSERT_TRUE(store_->Commit(batch.get(), false).ok());
   };
-  auto await_available = [&](uint64_t n) {
-    std::pair<uint64_t*, uint64_t> want(&available, n);
+  auto await_in_memory = [&](uint64_t n) {
+    std::pair<uint64_t*, uint64_t> want(&in_memory, n);
     absl::MutexLock lock(&mu);
     ASSERT_TRUE(mu.AwaitWithTimeout(absl::Condition(
                                         +[](std::pair<uint64_t*, uint64_t>* w) {
@@ -168,7 +181,7 @@ TEST_F(ScoreLogTest, HubTakesCommittedEntriesInMemory) {
                                     absl::Seconds(30)));
   };
   for (int i = 0; i < 5; ++i) append("v");
-  await_available(5);
+  await_in_memory(5);
   std::vector<std::shared_ptr<const Entry>> recent;
   ASSERT_TRUE(hub.ReadRecent("t", 0, 10, &recent));
   ASSERT_EQ(recent.size(), 5u);
@@ -185,10 +198,17 @@ TEST_F(ScoreLogTest, HubTakesCommittedEntriesInMemory) {
   stalled.WaitForNotification();
   append("gone");
   append("w");
+  // Committed but not decoded: in_memory to subscribers (they are not caught
+  // up), served once the hub has decoded them — neither from the store nor as
+  // "nothing new".
+  EXPECT_EQ(hub.Available("t"), 8u);
+  recent.clear();
+  EXPECT_TRUE(hub.ReadRecent("t", 6, 10, &recent));
+  EXPECT_TRUE(recent.empty());
   hub.Forget("t", "gone");
   release.Notify();
   append("w");  // 9
-  await_available(9);
+  await_in_memory(9);
   recent.clear();
   EXPECT_FALSE(hub.ReadRecent("t", 5, 10, &recent));  // 7 and 8: the store
   recent.clear();
