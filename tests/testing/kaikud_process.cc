@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,50 @@
 
 namespace kaiku::testing {
 namespace {
+
+// The kaikud processes this test process runs. If the test process crashes,
+// they are killed with it: an orphaned kaikud would keep the test's output pipe
+// open, and CTest would wait for it until its timeout instead of reporting the
+// crash.
+constexpr int kMaxChildren = 64;
+std::atomic<pid_t> children[kMaxChildren];
+std::atomic<pid_t> children_owner{0};
+
+void KillChildrenAndReraise(int signal) {
+  // Not in a process forked from this one (a death test's child).
+  if (::getpid() == children_owner.load()) {
+    for (std::atomic<pid_t>& child : children) {
+      const pid_t pid = child.load();
+      if (pid > 0) ::kill(pid, SIGKILL);
+    }
+  }
+  ::raise(signal);  // SA_RESETHAND: the default action now
+}
+
+void Track(pid_t pid) {
+  static const bool installed = [] {
+    children_owner = ::getpid();
+    struct sigaction action = {};
+    action.sa_handler = KillChildrenAndReraise;
+    action.sa_flags = SA_RESETHAND | SA_NODEFER;
+    sigemptyset(&action.sa_mask);
+    for (int signal : {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL})
+      ::sigaction(signal, &action, nullptr);
+    return true;
+  }();
+  (void)installed;
+  for (std::atomic<pid_t>& child : children) {
+    pid_t free = 0;
+    if (child.compare_exchange_strong(free, pid)) return;
+  }
+}
+
+void Untrack(pid_t pid) {
+  for (std::atomic<pid_t>& child : children) {
+    pid_t tracked = pid;
+    if (child.compare_exchange_strong(tracked, 0)) return;
+  }
+}
 
 std::vector<char*> ToArgv(std::vector<std::string>& args) {
   std::vector<char*> argv;
@@ -45,6 +90,7 @@ absl::StatusOr<std::unique_ptr<KaikudProcess>> KaikudProcess::Start(
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
+  Track(pid);
   std::unique_ptr<KaikudProcess> process(new KaikudProcess(pid, data_dir));
   absl::Status ready = process->WaitReady();
   if (!ready.ok()) return ready;
@@ -68,6 +114,7 @@ absl::Status KaikudProcess::WaitReady() {
   while (std::chrono::steady_clock::now() < deadline) {
     int status;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      Untrack(pid_);
       pid_ = -1;
       return absl::InternalError("kaikud exited during start-up");
     }
@@ -99,6 +146,7 @@ absl::Status KaikudProcess::WaitReady() {
 int KaikudProcess::Wait() {
   int status = 0;
   ::waitpid(pid_, &status, 0);
+  Untrack(pid_);
   pid_ = -1;
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   if (WIFSIGNALED(status)) return -WTERMSIG(status);
@@ -114,6 +162,7 @@ int KaikudProcess::Terminate() {
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      Untrack(pid_);
       pid_ = -1;
       if (WIFEXITED(status)) return WEXITSTATUS(status);
       if (WIFSIGNALED(status)) return -WTERMSIG(status);
