@@ -114,8 +114,7 @@ absl::Status KaikudProcess::WaitReady() {
   while (std::chrono::steady_clock::now() < deadline) {
     int status;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      Untrack(pid_);
-      pid_ = -1;
+      Reaped(status);
       return absl::InternalError("kaikud exited during start-up");
     }
     std::ifstream in(port_file);
@@ -146,6 +145,10 @@ absl::Status KaikudProcess::WaitReady() {
 int KaikudProcess::Wait() {
   int status = 0;
   ::waitpid(pid_, &status, 0);
+  return Reaped(status);
+}
+
+int KaikudProcess::Reaped(int status) {
   Untrack(pid_);
   pid_ = -1;
   if (WIFEXITED(status)) return WEXITSTATUS(status);
@@ -161,13 +164,7 @@ int KaikudProcess::Terminate() {
       std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      Untrack(pid_);
-      pid_ = -1;
-      if (WIFEXITED(status)) return WEXITSTATUS(status);
-      if (WIFSIGNALED(status)) return -WTERMSIG(status);
-      return -1;
-    }
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) return Reaped(status);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   Kill();

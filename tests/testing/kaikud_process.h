@@ -55,6 +55,9 @@ class KaikudProcess {
       : pid_(pid), data_dir_(data_dir) {}
   absl::Status WaitReady();
   int Wait();
+  // After waitpid returned `status` for the process: forgets it and returns
+  // its exit status (or -signal when killed).
+  int Reaped(int status);
 
   pid_t pid_;
   std::string data_dir_;
