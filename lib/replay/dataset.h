@@ -1,6 +1,6 @@
 // The public clickstream datasets of ../shared/data/ turned into Kaiku events.
 // Each mapping is documented where it is written (taobao.cc, rees46.cc,
-// uci.cc) and in the README's evaluation section; the summary:
+// uci.cc) and in docs/evaluation.md ("The mappings"); the summary:
 //
 //   taobao  user_id,item_id,category_id,behavior_type,timestamp
 //           pv   -> page view of /products/<category>/<item>

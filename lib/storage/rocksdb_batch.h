@@ -44,7 +44,7 @@ class EventLogPositions;
 // and key (SealInto), so the memtable's skip list can reuse the previous
 // insert's position when keys are adjacent. A write group's keys belong to
 // unrelated visitors and are rarely adjacent: the measured gain is small
-// (README, Benchmark).
+// (docs/benchmark.md).
 class RocksBatch : public StoreBatch {
  public:
   // `positions` hands out the event log keys; it must outlive the batch.
